@@ -1,0 +1,143 @@
+"""BoundStatsig: one evaluation and one exposure per name per request; never raises."""
+
+from __future__ import annotations
+
+from statsig_core import StatsigUser
+from statsig_core.testing import capture_events
+from statsig_core.web import BoundStatsig
+
+from support.specs import cond, dcs, rule, spec
+
+PAYLOAD = dcs(
+    gates={"beta": spec(rule(cond(), id="on"))},
+    configs={"cfg": spec(rule(cond(), return_value={"x": 1}), kind="dynamic_config")},
+    layers={"lay": spec(kind="layer", default={"p": 1})},
+)
+
+
+def test_each_name_is_evaluated_and_exposed_once_per_request(make_statsig):
+    client = make_statsig(PAYLOAD)
+    built = []
+
+    def build() -> StatsigUser:
+        built.append(1)
+        return StatsigUser(user_id="u")
+
+    with capture_events(client) as captured:
+        bound = BoundStatsig(client, build)
+        assert built == []  # lazy
+        for _ in range(5):
+            assert bound.check_gate("beta") is True
+            assert bound.get_config("cfg").get("x") == 1
+            assert bound.get_layer("lay").get("p") == 1
+        assert len(built) == 1
+        assert [(e.kind, e.name) for e in bound.evaluations] == [
+            ("gate", "beta"),
+            ("config", "cfg"),
+            ("layer", "lay"),
+        ]
+        assert len(captured.exposures("gate")) == 1
+        assert len(captured.exposures("config")) == 1
+        assert len(captured.exposures("layer")) == 1
+
+
+def test_without_a_client_everything_is_a_default():
+    bound = BoundStatsig(None, lambda: StatsigUser(user_id="u"))
+    assert bound.check_gate("beta") is False
+    assert bound.get_config("cfg").get("x", 7) == 7
+    assert bound.get_layer("lay").get("p", "d") == "d"
+    assert bound.get_experiment("e").group_name is None
+    bound.log_event("ignored")
+    assert bound.evaluations[0].reason == "Uninitialized:Unrecognized"
+
+
+def test_a_failing_user_builder_degrades_to_an_anonymous_user(make_statsig):
+    def broken() -> StatsigUser:
+        raise RuntimeError("db down")
+
+    bound = BoundStatsig(make_statsig(PAYLOAD), broken)
+    assert bound.check_gate("beta") is True
+    assert bound.user == StatsigUser()
+
+
+OVERRIDES = {
+    "gate": {"beta": False, "ghost": True},
+    "config": {"cfg": {"x": 2}},
+    "experiment": {"exp": {"headline": "QA"}},
+    "layer": {"lay": {"p": 9}},
+}
+
+
+def test_overrides_force_values_are_recorded_and_log_no_exposure(make_statsig):
+    client = make_statsig(PAYLOAD)
+    with capture_events(client) as captured:
+        bound = BoundStatsig(client, StatsigUser(user_id="u"), overrides=OVERRIDES)
+        gate = bound.get_feature_gate("beta")
+        assert gate.value is False
+        assert gate.rule_id == "override"
+        assert gate.evaluation_details.reason == "LocalOverride"
+        assert gate.evaluation_details.source == "Bootstrap"
+        assert bound.check_gate("ghost") is True  # not in the specs: forced all the same
+        assert bound.get_config("cfg").get("x") == 2
+        assert bound.get_experiment("exp").get("headline") == "QA"
+        assert bound.get_config("exp").get("headline") == "QA"  # one table, as in Statsig
+        assert bound.get_layer("lay").get("p") == 9
+        assert [(e.kind, e.name, e.value, e.rule_id, e.reason) for e in bound.evaluations] == [
+            ("gate", "beta", False, "override", "Bootstrap:LocalOverride"),
+            ("gate", "ghost", True, "override", "Bootstrap:LocalOverride"),
+            ("config", "cfg", {"x": 2}, "override", "Bootstrap:LocalOverride"),
+            ("experiment", "exp", {"headline": "QA"}, "override", "Bootstrap:LocalOverride"),
+            ("config", "exp", {"headline": "QA"}, "override", "Bootstrap:LocalOverride"),
+            ("layer", "lay", {"p": 9}, "override", "Bootstrap:LocalOverride"),
+        ]
+        assert bound.check_gate("other") is False  # names not forced evaluate as usual
+        assert [e["metadata"]["gate"] for e in captured.exposures("gate")] == ["other"]
+        assert captured.exposures("config") == []
+        assert captured.exposures("layer") == []
+
+
+def test_overrides_factory_runs_once_on_the_first_check_and_may_fail(make_statsig):
+    client = make_statsig(PAYLOAD)
+    calls = []
+
+    def read() -> dict:
+        calls.append(1)
+        return {"gate": {"beta": False}}
+
+    bound = BoundStatsig(client, StatsigUser(user_id="u"), overrides=read)
+    assert calls == []
+    assert bound.check_gate("beta") is False
+    assert bound.get_config("cfg").get("x") == 1
+    assert calls == [1]
+
+    def broken() -> dict:
+        raise RuntimeError("session store down")
+
+    assert BoundStatsig(client, StatsigUser(), overrides=broken).check_gate("beta") is True
+
+
+def test_overrides_apply_without_a_client():
+    bound = BoundStatsig(None, StatsigUser(), overrides={"gate": {"beta": True}})
+    gate = bound.get_feature_gate("beta")
+    assert gate.value is True
+    assert gate.evaluation_details.detailed_reason == "Uninitialized:LocalOverride"
+
+
+def test_peek_neither_logs_nor_records(make_statsig):
+    client = make_statsig(PAYLOAD)
+    with capture_events(client) as captured:
+        bound = BoundStatsig(client, StatsigUser(user_id="u"), overrides={"gate": {"x": True}})
+        assert bound.peek("gate", "beta").value is True
+        assert bound.peek("config", "cfg").get("x") == 1
+        assert bound.peek("layer", "lay").get("p") == 1
+        assert bound.peek("gate", "x").rule_id == "override"
+        assert bound.evaluations == []
+        assert captured.exposures("gate") == captured.exposures("config") == []
+        assert captured.exposures("layer") == []
+
+
+def test_a_leading_bang_asks_whether_the_gate_is_off(make_statsig):
+    bound = BoundStatsig(make_statsig(PAYLOAD), StatsigUser(user_id="u"))
+    assert bound.gate_passes("beta") is True
+    assert bound.gate_passes("!beta") is False
+    assert bound.gate_passes("!missing") is True
