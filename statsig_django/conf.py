@@ -80,6 +80,7 @@ from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
 from statsig_core.web import StableIdCookie
+from statsig_core.web.endpoints import IntakeLimits
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -158,12 +159,10 @@ class CookieSettings:
 
 
 @dataclass(frozen=True)
-class LogEventSettings:
-    csrf_exempt: bool
-    max_bytes: int
-    max_events: int
-    rate_per_minute: float
-    burst: int
+class LogEventSettings(IntakeLimits):
+    """``LOG_EVENT``: the endpoint's limits, and whether it skips the CSRF check."""
+
+    csrf_exempt: bool = False
 
 
 @dataclass(frozen=True)

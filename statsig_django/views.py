@@ -4,8 +4,8 @@
   It only reads, so it needs no CSRF token.
 * ``log_event`` accepts browser events into the event pipeline. POST only, CSRF protected
   unless ``LOG_EVENT["CSRF_EXEMPT"]``; body size, event count and a per-visitor (and 10x
-  per-IP) token bucket are limited (see :mod:`statsig_django.throttle`). Events are attributed
-  to the request's user; a user the browser puts in the body is ignored.
+  per-IP) token bucket are limited (see :mod:`statsig_core.web.endpoints`). Events are
+  attributed to the request's user; a user the browser puts in the body is ignored.
 * ``overrides`` is a page where active staff list every gate, config, experiment and layer of
   the loaded specs with their own current value, and force values for their own session (see
   :mod:`statsig_django.overrides`). Anyone else gets a 404, whatever the method or CSRF token.
@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import orjson
@@ -30,42 +29,26 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from statsig_core.bootstrap import HASH_ALGORITHMS
-from statsig_core.web import is_valid_stable_id
-from statsig_core.web.browser_events import InvalidBrowserEvents, parse_browser_events
+from statsig_core.web.endpoints import EventIntake, requested_hash
 from statsig_django.binding import bind
 from statsig_django.bootstrap import client_payload
 from statsig_django.conf import get_settings
 from statsig_django.overrides import OverrideError, apply_form, is_staff, sections
-from statsig_django.throttle import TokenBuckets
 from statsig_django.users import auth_user
 
 __all__ = ["initialize", "log_event", "overrides"]
 
-IP_FACTOR = 10
-buckets = TokenBuckets()
+intake = EventIntake()
 
 
 def _json(data: Any, status: int = 200) -> HttpResponse:
     return HttpResponse(orjson.dumps(data), status=status, content_type="application/json")
 
 
-def _requested_hash(request: HttpRequest) -> str | None:
-    """The ``hash`` a client SDK asks for in its initialize body, if it is one we make."""
-    if request.method != "POST" or not request.body:
-        return None
-    try:
-        body = orjson.loads(request.body)
-    except orjson.JSONDecodeError:
-        return None
-    wanted = body.get("hash") if isinstance(body, dict) else None
-    return wanted if wanted in HASH_ALGORITHMS else None
-
-
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def initialize(request: HttpRequest) -> HttpResponse:
-    payload = client_payload(bind(request), hash=_requested_hash(request))
+    payload = client_payload(bind(request), hash=requested_hash(_post_body(request)))
     if payload is None:
         response = _json({"has_updates": False, "error": "statsig is unavailable"}, status=503)
     else:
@@ -74,17 +57,8 @@ def initialize(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _throttle_keys(request: HttpRequest) -> list[tuple[str, int]]:
-    """(bucket key, capacity factor): the visitor's, then their IP's (shared by a NAT)."""
-    bound = bind(request)
-    keys: list[tuple[str, int]] = []
-    cookie = request.COOKIES.get(get_settings().stable_id.cookie.name)
-    visitor = bound.user.user_id or (cookie if is_valid_stable_id(cookie) else None)
-    if visitor:
-        keys.append((f"visitor:{visitor}", 1))
-    ip = bound.user.ip or request.META.get("REMOTE_ADDR") or "unknown"
-    keys.append((f"ip:{ip}", IP_FACTOR))
-    return keys
+def _post_body(request: HttpRequest) -> bytes:
+    return request.body if request.method == "POST" else b""
 
 
 def _log_event(request: HttpRequest) -> HttpResponse:
@@ -93,25 +67,22 @@ def _log_event(request: HttpRequest) -> HttpResponse:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         declared = 0
-    if declared > limits.max_bytes or len(request.body) > limits.max_bytes:
+    if declared > limits.max_bytes:  # refused before Django reads the body
         return _json({"error": f"the body is over {limits.max_bytes} bytes"}, status=413)
-    try:
-        events = parse_browser_events(request.body, limits.max_events)
-    except InvalidBrowserEvents as exc:
-        return _json({"error": str(exc)}, status=400)
-    rate = limits.rate_per_minute / 60
-    for key, factor in _throttle_keys(request):
-        wait = buckets.take(
-            key, len(events), rate_per_second=rate * factor, capacity=limits.burst * factor
-        )
-        if wait:
-            response = _json({"error": "too many events"}, status=429)
-            response["Retry-After"] = str(math.ceil(min(wait, 3600)))
-            return response
     bound = bind(request)
-    for name, value, metadata in events:
+    result = intake.accept(
+        request.body,
+        limits,
+        user_id=bound.user.user_id,
+        stable_id_cookie=request.COOKIES.get(get_settings().stable_id.cookie.name),
+        ip=bound.user.ip or request.META.get("REMOTE_ADDR"),
+    )
+    for name, value, metadata in result.events:
         bound.log_event(name, value, metadata)
-    return _json({"success": True, "accepted": len(events)}, status=202)
+    response = _json(result.body, status=result.status)
+    if result.retry_after is not None:
+        response["Retry-After"] = str(result.retry_after)
+    return response
 
 
 _csrf_protected_log_event = csrf_protect(_log_event)

@@ -20,8 +20,9 @@ from statsig_core import StatsigOptions, StatsigUser, StatsigValueError
 from statsig_core.bootstrap import HASH_ALGORITHMS
 from statsig_core.options import EVENT_TRANSPORTS
 from statsig_core.web import StableIdCookie, is_valid_cookie_name
+from statsig_core.web.endpoints import IntakeLimits
 
-__all__ = ["DEFAULTS", "Settings", "load_settings", "resolve_user_loader"]
+__all__ = ["DEFAULTS", "LogEventSettings", "Settings", "load_settings", "resolve_user_loader"]
 
 UserLoader = Callable[[StatsigUser], StatsigUser]
 
@@ -45,10 +46,26 @@ DEFAULTS: dict[str, Any] = {
     "STATSIG_CLIENT_SCRIPT_URL": None,
     "STATSIG_CLIENT_OPTIONS": None,
     "STATSIG_OPTIONS": None,
+    "STATSIG_LOG_EVENT": None,
+}
+_LOG_EVENT_KEYS = {
+    "MAX_BYTES": "max_bytes",
+    "MAX_EVENTS": "max_events",
+    "RATE": "rate_per_minute",
+    "BURST": "burst",
+    "ALLOW_CROSS_SITE": "allow_cross_site",
 }
 
 _OPTION_FIELDS = frozenset(f.name for f in dataclasses.fields(StatsigOptions))
 _SPECS_OPTIONS = ("specs_path", "bootstrap_values", "data_store")
+
+
+@dataclass(frozen=True)
+class LogEventSettings(IntakeLimits):
+    """``STATSIG_LOG_EVENT``: the browser event endpoint's limits, and whether it takes posts
+    from other sites (see :mod:`statsig_flask.endpoints`)."""
+
+    allow_cross_site: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,6 +84,7 @@ class Settings:
     client_names: tuple[str, ...] | None
     client_script_url: str | None
     client_options: Mapping[str, Any] | None = None
+    log_event: LogEventSettings = LogEventSettings()
 
 
 def _import_callable(value: object) -> Callable[..., Any]:
@@ -195,6 +213,8 @@ def load_settings(config: dict[str, Any]) -> Settings:
     if client_options is not None and not isinstance(client_options, Mapping):
         problem("STATSIG_CLIENT_OPTIONS", "must be a dict of browser StatsigOptions")
 
+    log_event = _log_event(config["STATSIG_LOG_EVENT"], problem)
+
     if problems:
         raise StatsigValueError(
             "statsig_flask: invalid configuration:\n  - " + "\n  - ".join(problems)
@@ -212,6 +232,32 @@ def load_settings(config: dict[str, Any]) -> Settings:
         client_names=tuple(names) if names is not None else None,
         client_script_url=script_url,
         client_options=dict(client_options) if client_options else None,
+        log_event=log_event,
+    )
+
+
+def _log_event(raw: object, problem: Callable[[str, str], None]) -> LogEventSettings:
+    """The Django ``LOG_EVENT`` rules (statsig_django.E017), with Flask's key name."""
+    if raw is None:
+        return LogEventSettings()
+    if not isinstance(raw, Mapping):
+        problem("STATSIG_LOG_EVENT", "must be a dict (MAX_BYTES, MAX_EVENTS, RATE, BURST, ...)")
+        return LogEventSettings()
+    unknown = sorted(set(raw) - set(_LOG_EVENT_KEYS))
+    if unknown:
+        problem("STATSIG_LOG_EVENT", f"unknown key(s): {', '.join(map(str, unknown))}")
+    for key in ("MAX_BYTES", "MAX_EVENTS", "BURST"):
+        value = raw.get(key, 1)
+        if type(value) is not int or value <= 0:
+            problem("STATSIG_LOG_EVENT", f"{key} must be an integer > 0")
+    rate = raw.get("RATE", 0)
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or rate < 0:
+        problem("STATSIG_LOG_EVENT", "RATE must be events per minute (>= 0)")
+    if not isinstance(raw.get("ALLOW_CROSS_SITE", False), bool):
+        problem("STATSIG_LOG_EVENT", "ALLOW_CROSS_SITE must be True or False")
+    # Bad values are listed above and fail init_app; the settings built here are then unused.
+    return LogEventSettings(
+        **{_LOG_EVENT_KEYS[k]: v for k, v in raw.items() if k in _LOG_EVENT_KEYS}
     )
 
 

@@ -161,6 +161,10 @@ class StatsigFlask:
         "/statsig"}}`` to send its events to your own endpoint. Default ``None``.
     ``STATSIG_OPTIONS``
         A dict of further ``StatsigOptions`` fields, passed through. The keys above win over it.
+    ``STATSIG_LOG_EVENT``
+        Limits of the browser event endpoint in :mod:`statsig_flask.endpoints`: ``MAX_BYTES``
+        (64 KiB), ``MAX_EVENTS`` (100) per post, ``RATE`` (120 per minute) and ``BURST`` (60)
+        per visitor, and ``ALLOW_CROSS_SITE`` (False). Default ``None``: those defaults.
     """
 
     def __init__(self, app: Flask | None = None) -> None:

@@ -10,7 +10,7 @@ from django.middleware.csrf import get_token
 from django.test import Client, RequestFactory, override_settings
 
 from statsig_core.testing import capture_events
-from statsig_django.views import buckets
+from statsig_django.views import intake
 
 STABLE = "0b5e6a8e-6a8e-4b5e-9a8e-0b5e6a8e6a8e"
 
@@ -25,7 +25,7 @@ def _log_event(limits=None):
 
 @pytest.fixture(autouse=True)
 def _fresh_buckets():
-    buckets.clear()
+    intake.clear()
 
 
 def post(client, body, **extra):

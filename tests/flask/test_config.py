@@ -149,10 +149,23 @@ def test_a_user_loader_can_be_a_dotted_path():
         ("STATSIG_CLIENT_SCRIPT_URL", 3),
         ("STATSIG_ENVIRONMENT", ""),
         ("STATSIG_OPTIONS", ["not", "a", "dict"]),
+        ("STATSIG_LOG_EVENT", "fast"),
+        ("STATSIG_LOG_EVENT", {"MAX_BYTES": 0}),
+        ("STATSIG_LOG_EVENT", {"BURST": 2.5}),
+        ("STATSIG_LOG_EVENT", {"RATE": -1}),
+        ("STATSIG_LOG_EVENT", {"ALLOW_CROSS_SITE": "yes"}),
+        ("STATSIG_LOG_EVENT", {"MAX_BYTE": 10}),
     ],
 )
 def test_each_malformed_key_is_named(key: str, value: object):
     assert key in problems(local(**{key: value}))
+
+
+def test_log_event_limits_reach_the_settings():
+    settings = load_settings(local(STATSIG_LOG_EVENT={"RATE": 30, "ALLOW_CROSS_SITE": True}))
+    limits = settings.log_event
+    assert (limits.rate_per_minute, limits.allow_cross_site) == (30, True)
+    assert (limits.max_bytes, limits.max_events, limits.burst) == (64 * 1024, 100, 60)
 
 
 def test_unknown_statsig_options_fields_are_named():

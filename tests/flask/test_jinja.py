@@ -14,8 +14,8 @@ from markupsafe import Markup
 from statsig_core.bootstrap.html import DEFAULT_CLIENT_SCRIPT_URL
 from statsig_core.evaluation.hashing import djb2
 from statsig_flask import current_statsig
+from statsig_flask.bootstrap import statsig_bootstrap
 from statsig_flask.extension import get_state
-from statsig_flask.jinja import statsig_bootstrap
 from tests.flask.helpers import MakeApp, events_of, names_of
 
 from support.specs import cond, dcs, rule, spec

@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import Flask
 
-from statsig_flask import StatsigFlask
+from statsig_flask import StatsigFlask, endpoints
 
 APP_DIR = Path(__file__).resolve().parent.parent
 EXAMPLES_DIR = APP_DIR.parent
@@ -48,7 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         STATSIG_ENVIRONMENT="development",
         STATSIG_EVENT_TRANSPORT=os.environ.get("STATSIG_EVENT_TRANSPORT") or None,
         # statsig_bootstrap() loads the SDK from this app (views.js_client), not from a CDN,
-        # and the SDK sends its exposures here (views.rgstr) instead of to Statsig.
+        # and the SDK sends its exposures here (statsig_flask.endpoints) instead of to Statsig.
         STATSIG_CLIENT_SCRIPT_URL="/assets/statsig-js-client.min.js",
         STATSIG_CLIENT_OPTIONS={
             "networkConfig": {"api": "/statsig", "sdkExceptionUrl": "/statsig/sdk_exception"},
@@ -75,5 +75,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.before_request(demo.switch_from_query)
     app.context_processor(demo.shop_context)
     app.register_blueprint(views.store)
-    app.register_blueprint(views.browser_events)
+    # The browser SDK's initialize and rgstr (its events), from the library.
+    app.register_blueprint(endpoints.blueprint, url_prefix="/statsig")
+    app.register_blueprint(views.sdk_errors)
     return app

@@ -1,4 +1,4 @@
-"""The shop's pages, and the two endpoints the browser SDK talks to.
+"""The shop's pages, and where the browser SDK reports its own errors.
 
 Statsig shows up in views (``current_statsig``, ``@feature_gate``), in templates (the
 ``{% if_gate %}`` tag and the ``get_config`` / ``get_experiment`` / ``get_layer`` /
@@ -14,7 +14,6 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -24,15 +23,11 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from shop import demo
-from statsig_core.web.browser_events import InvalidBrowserEvents, parse_browser_events
 from statsig_flask import current_statsig, feature_gate
 
 logger = logging.getLogger("shop")
 store = Blueprint("store", __name__)
-browser_events = Blueprint("browser_events", __name__, url_prefix="/statsig")
-
-MAX_BODY = 64 * 1024
-MAX_EVENTS = 100
+sdk_errors = Blueprint("sdk_errors", __name__, url_prefix="/statsig")
 
 
 def _item(sku: str | None) -> dict[str, Any]:
@@ -119,26 +114,10 @@ def js_client() -> Response:
     return send_file(path, mimetype="text/javascript", max_age=3600)
 
 
-# -- what the browser SDK posts (STATSIG_CLIENT_OPTIONS points its networkConfig here) --------
+# -- where the browser SDK reports its own errors (its events go to statsig_flask.endpoints) ---
 
 
-@browser_events.post("/rgstr")
-def rgstr() -> tuple[Response, int]:
-    """The browser SDK's events, logged for the *request's* user (a user in the body is
-    ignored: a page cannot log events for someone else)."""
-    data = request.stream.read(MAX_BODY + 1)
-    if len(data) > MAX_BODY:
-        return jsonify(error=f"the body is over {MAX_BODY} bytes"), 413
-    try:
-        parsed = parse_browser_events(data, MAX_EVENTS)
-    except InvalidBrowserEvents as exc:
-        return jsonify(error=str(exc)), 400
-    for name, value, metadata in parsed:
-        current_statsig.log_event(name, value, metadata)
-    return jsonify(success=True, accepted=len(parsed)), 202
-
-
-@browser_events.post("/sdk_exception")
+@sdk_errors.post("/sdk_exception")
 def sdk_exception() -> tuple[str, int]:
     """Where the browser SDK reports its own errors (instead of to Statsig): the server log."""
     report = request.stream.read(2000).decode("utf-8", "replace")

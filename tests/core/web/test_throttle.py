@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from statsig_django import throttle
-from statsig_django.throttle import TokenBuckets
+from statsig_core.web import throttle
+from statsig_core.web.throttle import TokenBuckets
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""An in-memory token bucket per key, for the browser event endpoint.
+"""An in-memory token bucket per key, for the browser event endpoints (Django and Flask).
 
 Per process: with N workers a visitor can send up to N times the configured rate. That bounds
 abuse of one worker's memory and of the event pipeline cheaply; a shared limit belongs in the

@@ -1,0 +1,96 @@
+"""Opt-in endpoints for a browser SDK pointed at this app instead of at Statsig::
+
+    from statsig_flask.endpoints import blueprint
+    app.register_blueprint(blueprint, url_prefix="/statsig")
+
+Then the browser SDK's ``networkConfig.api`` is ``"/statsig"``: it appends ``/initialize`` and
+``/rgstr`` itself.
+
+* ``initialize`` (GET or POST) returns the bootstrap values of the *request's* visitor, limited
+  to ``STATSIG_CLIENT_NAMES``, marked ``private, no-store``; 503 when Statsig is unavailable. It
+  only reads, and the user in the SDK's body is ignored.
+* ``log_event`` (and ``rgstr``, the SDK's name for it) takes browser events into the event
+  pipeline for the request's user. Body size, event count and a per-visitor (and 10x per-IP)
+  token bucket are limited by ``STATSIG_LOG_EVENT``, with the rules of Django's ``log_event``
+  view (:mod:`statsig_core.web.endpoints`).
+
+Flask has no CSRF token of its own and the SDK's ``fetch``/``sendBeacon`` cannot send one, so
+``log_event`` refuses posts that a browser marks as coming from another site: a
+``Sec-Fetch-Site`` other than ``same-origin``/``none``, or (from browsers too old to send
+that) an ``Origin`` whose host is not this one. A client that is not a browser sends neither
+and is let through: it has no visitor's cookies to ride on. ``STATSIG_LOG_EVENT =
+{"ALLOW_CROSS_SITE": True}`` turns the check off. With Flask-WTF's ``CSRFProtect`` installed,
+exempt the blueprint (``csrf.exempt(blueprint)``): the check above stands in for the token.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+import orjson
+from flask import Blueprint, Response, request
+
+from statsig_core.web.endpoints import EventIntake, requested_hash
+from statsig_flask.bootstrap import client_payload
+from statsig_flask.extension import get_state, request_statsig
+
+__all__ = ["blueprint", "intake"]
+
+blueprint = Blueprint("statsig", __name__)
+#: This process's rate-limit buckets, shared by every app that registers the blueprint.
+intake = EventIntake()
+
+_SAME_SITE_FETCH = ("same-origin", "none")
+
+
+def _json(data: Any, status: int = 200) -> Response:
+    return Response(orjson.dumps(data), status=status, mimetype="application/json")
+
+
+@blueprint.route("/initialize", methods=["GET", "POST"])
+def initialize() -> Response:
+    body = request.get_data(cache=False) if request.method == "POST" else b""
+    payload = client_payload(hash=requested_hash(body))
+    if payload is None:
+        response = _json({"has_updates": False, "error": "statsig is unavailable"}, status=503)
+    else:
+        response = _json(payload)
+    response.cache_control.private = True
+    response.cache_control.no_store = True
+    return response
+
+
+def _is_cross_site() -> bool:
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site not in _SAME_SITE_FETCH
+    # Older browsers: the Origin's host. Its scheme is not compared, since behind a TLS proxy
+    # without ProxyFix the app sees http while the page is https.
+    origin = request.headers.get("Origin")
+    return origin is not None and urlsplit(origin).netloc != request.host
+
+
+@blueprint.post("/log_event")
+@blueprint.post("/rgstr")
+def log_event() -> Response:
+    settings = get_state().settings
+    limits = settings.log_event
+    if not limits.allow_cross_site and _is_cross_site():
+        return _json({"error": "cross-site event posts are refused"}, status=403)
+    if (request.content_length or 0) > limits.max_bytes:  # refused before the body is read
+        return _json({"error": f"the body is over {limits.max_bytes} bytes"}, status=413)
+    bound = request_statsig()
+    result = intake.accept(
+        request.stream.read(limits.max_bytes + 1),
+        limits,
+        user_id=bound.user.user_id,
+        stable_id_cookie=request.cookies.get(settings.cookie.name),
+        ip=bound.user.ip or request.remote_addr,
+    )
+    for name, value, metadata in result.events:
+        bound.log_event(name, value, metadata)
+    response = _json(result.body, status=result.status)
+    if result.retry_after is not None:
+        response.headers["Retry-After"] = str(result.retry_after)
+    return response
