@@ -47,6 +47,7 @@ DEFAULTS: dict[str, Any] = {
     "STATSIG_CLIENT_OPTIONS": None,
     "STATSIG_OPTIONS": None,
     "STATSIG_LOG_EVENT": None,
+    "STATSIG_QA_ACCESS": None,
 }
 _LOG_EVENT_KEYS = {
     "MAX_BYTES": "max_bytes",
@@ -85,6 +86,7 @@ class Settings:
     client_script_url: str | None
     client_options: Mapping[str, Any] | None = None
     log_event: LogEventSettings = LogEventSettings()
+    qa_access: Callable[[], bool] | None = None
 
 
 def _import_callable(value: object) -> Callable[..., Any]:
@@ -214,6 +216,15 @@ def load_settings(config: dict[str, Any]) -> Settings:
         problem("STATSIG_CLIENT_OPTIONS", "must be a dict of browser StatsigOptions")
 
     log_event = _log_event(config["STATSIG_LOG_EVENT"], problem)
+    qa_access = None
+    if config["STATSIG_QA_ACCESS"] is not None:
+        try:
+            qa_access = _import_callable(config["STATSIG_QA_ACCESS"])
+            _check_arity(qa_access, (), "no arguments (it reads flask.request or current_user)")
+        except ValueError as exc:
+            problem("STATSIG_QA_ACCESS", str(exc))
+        if not config.get("SECRET_KEY"):
+            problem("STATSIG_QA_ACCESS", "needs SECRET_KEY: the overrides live in Flask's session")
 
     if problems:
         raise StatsigValueError(
@@ -233,6 +244,7 @@ def load_settings(config: dict[str, Any]) -> Settings:
         client_script_url=script_url,
         client_options=dict(client_options) if client_options else None,
         log_event=log_event,
+        qa_access=qa_access,
     )
 
 

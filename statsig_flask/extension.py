@@ -21,6 +21,7 @@ from werkzeug.local import LocalProxy
 from statsig_core import Statsig, StatsigUser
 from statsig_core.web import BoundStatsig, customized_user
 from statsig_flask.config import Settings, UserLoader, load_settings, resolve_user_loader
+from statsig_flask.qa_overrides import session_overrides
 from statsig_flask.users import default_user, finish_response, vary_on_cookie
 
 __all__ = [
@@ -165,6 +166,11 @@ class StatsigFlask:
         Limits of the browser event endpoint in :mod:`statsig_flask.endpoints`: ``MAX_BYTES``
         (64 KiB), ``MAX_EVENTS`` (100) per post, ``RATE`` (120 per minute) and ``BURST`` (60)
         per visitor, and ``ALLOW_CROSS_SITE`` (False). Default ``None``: those defaults.
+    ``STATSIG_QA_ACCESS``
+        A callable (or dotted path) ``() -> bool`` saying whether the current request's user may
+        use the QA override page and per-session overrides (:mod:`statsig_flask.qa_overrides`),
+        e.g. ``lambda: current_user.is_authenticated and current_user.is_admin``. Needs
+        ``SECRET_KEY``. Default ``None``: nobody; the page is a 404 and sessions are not read.
     """
 
     def __init__(self, app: Flask | None = None) -> None:
@@ -230,7 +236,9 @@ def request_statsig() -> BoundStatsig:
     bound: BoundStatsig | None = g.get(_BOUND)
     if bound is None:
         state = get_state()
-        bound = BoundStatsig(state.client_or_none(), state.build_user)
+        access = state.settings.qa_access
+        overrides = None if access is None else (lambda: session_overrides(access))
+        bound = BoundStatsig(state.client_or_none(), state.build_user, overrides)
         setattr(g, _BOUND, bound)
     return bound
 

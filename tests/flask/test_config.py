@@ -155,6 +155,8 @@ def test_a_user_loader_can_be_a_dotted_path():
         ("STATSIG_LOG_EVENT", {"RATE": -1}),
         ("STATSIG_LOG_EVENT", {"ALLOW_CROSS_SITE": "yes"}),
         ("STATSIG_LOG_EVENT", {"MAX_BYTE": 10}),
+        ("STATSIG_QA_ACCESS", "no_such_module.is_admin"),
+        ("STATSIG_QA_ACCESS", lambda user: True),
     ],
 )
 def test_each_malformed_key_is_named(key: str, value: object):
@@ -166,6 +168,12 @@ def test_log_event_limits_reach_the_settings():
     limits = settings.log_event
     assert (limits.rate_per_minute, limits.allow_cross_site) == (30, True)
     assert (limits.max_bytes, limits.max_events, limits.burst) == (64 * 1024, 100, 60)
+
+
+def test_qa_access_needs_a_secret_key_for_the_session():
+    message = problems(local(STATSIG_QA_ACCESS=lambda: True))
+    assert "STATSIG_QA_ACCESS: needs SECRET_KEY" in message
+    assert load_settings(local(STATSIG_QA_ACCESS=lambda: True, SECRET_KEY="k")).qa_access
 
 
 def test_unknown_statsig_options_fields_are_named():

@@ -1,0 +1,78 @@
+"""Per-session QA overrides: people whom ``STATSIG_QA_ACCESS`` admits force gates and values for
+their own session only.
+
+They live in Flask's session under :data:`SESSION_KEY` and reach ``current_statsig``, the
+decorators and the template helpers only while ``STATSIG_QA_ACCESS`` admits the request, so a
+session that still carries the key after access was withdrawn gets none. Forced names log no
+exposures; other specs that nest a gate (``pass_gate``) and the browser bootstrap still see the
+real value. Every change is audited: the :data:`override_changed` signal (blinker, like Flask's
+own signals) and an INFO line on the ``statsig_flask`` logger. The page is ``overrides/`` in
+:mod:`statsig_flask.endpoints`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
+
+from blinker import Namespace
+from flask import current_app, session
+
+from statsig_core.web.qa_overrides import Table, clean_table, dumps, form_changes, with_change
+
+if TYPE_CHECKING:
+    from statsig_core import Statsig
+
+__all__ = ["SESSION_KEY", "apply_form", "has_access", "override_changed", "session_overrides"]
+
+logger = logging.getLogger("statsig_flask")
+
+SESSION_KEY = "statsig_overrides"
+#: Sent with the app as sender and ``kind``, ``name``, ``value`` (``None``: cleared) and
+#: ``user_id`` (the request's Statsig user id) after each change.
+override_changed = Namespace().signal("statsig-override-changed")
+
+
+def has_access(access: Callable[[], bool] | None) -> bool:
+    """Whether ``STATSIG_QA_ACCESS`` admits this request; a failing check admits nobody."""
+    if access is None:
+        return False
+    try:
+        return bool(access())
+    except Exception:
+        logger.exception("statsig: STATSIG_QA_ACCESS raised; refusing QA overrides")
+        return False
+
+
+def _stored() -> Table:
+    return clean_table(session.get(SESSION_KEY))
+
+
+def session_overrides(access: Callable[[], bool] | None) -> Table | None:
+    """What the request's checks apply: the session's overrides, if access is granted."""
+    if not has_access(access):
+        return None
+    return _stored() or None
+
+
+def apply_form(form: Mapping[str, str], statsig: Statsig | None, user_id: str | None) -> None:
+    """Apply the page's POST (see :func:`statsig_core.web.qa_overrides.form_changes`), auditing
+    each change that changed something."""
+    for kind, name, value in form_changes(form, _stored(), statsig):
+        changed = with_change(_stored(), kind, name, value)
+        if changed is None:
+            continue
+        if changed:
+            session[SESSION_KEY] = changed
+        else:
+            session.pop(SESSION_KEY, None)
+        shown = "cleared" if value is None else f"= {dumps(value)}"
+        logger.info("statsig: session override: %s %r %s (user %s)", kind, name, shown, user_id)
+        override_changed.send(
+            current_app._get_current_object(),  # type: ignore[attr-defined]
+            kind=kind,
+            name=name,
+            value=value,
+            user_id=user_id,
+        )
