@@ -2,12 +2,12 @@
 their own session only.
 
 They live in Flask's session under :data:`SESSION_KEY` and reach ``current_statsig``, the
-decorators and the template helpers only while ``STATSIG_QA_ACCESS`` admits the request, so a
-session that still carries the key after access was withdrawn gets none. Forced names log no
-exposures; other specs that nest a gate (``pass_gate``) and the browser bootstrap still see the
-real value. Every change is audited: the :data:`override_changed` signal (blinker, like Flask's
-own signals) and an INFO line on the ``statsig_flask`` logger. The page is ``overrides/`` in
-:mod:`statsig_flask.endpoints`.
+decorators, the template helpers and ``statsig_bootstrap()`` (so the browser SDK agrees) only
+while ``STATSIG_QA_ACCESS`` admits the request, so a session that still carries the key after
+access was withdrawn gets none. Forced names log no exposures; other specs that nest a gate
+(``pass_gate``) still see the real value. Every change is audited: the :data:`override_changed`
+signal (blinker, like Flask's own signals) and an INFO line on the ``statsig_flask`` logger. The
+page is ``overrides/`` in :mod:`statsig_flask.endpoints`.
 """
 
 from __future__ import annotations

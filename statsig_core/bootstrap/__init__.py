@@ -7,6 +7,7 @@ from statsig_core.bootstrap.initialize_response import (
     HASH_ALGORITHMS,
     client_initialize_response,
     only_names,
+    with_forced_values,
 )
 
 __all__ = [
@@ -16,4 +17,5 @@ __all__ = [
     "client_initialize_response",
     "only_names",
     "render_bootstrap",
+    "with_forced_values",
 ]

@@ -6,8 +6,8 @@ nothing raises into the request when Statsig is unavailable (defaults come back 
 
 Optional *overrides* (a staff member's per-session QA choices) force values for named checks:
 a forced name is recorded like any other but logs no exposure, since nobody was really exposed.
-They apply to the named check only, not to other specs that nest it (``pass_gate``); use the
-client's ``override_gate`` for that.
+They apply to the named check and its entry in this user's bootstrap, not to other specs that
+nest it (``pass_gate``); use the client's ``override_gate`` for that.
 """
 
 from __future__ import annotations
@@ -218,13 +218,21 @@ class BoundStatsig:
     def get_client_initialize_response(
         self, hash: str = "djb2", client_sdk_key: str | None = None
     ) -> dict[str, Any] | None:
-        """This user's bootstrap values (memoized per hash and client key)."""
+        """This user's bootstrap values (memoized per hash and client key), with the forced
+        values of :attr:`overrides` in place of the entries they name, so a QA session's browser
+        sees what its server-side checks see."""
         key = ("bootstrap", f"{hash}|{client_sdk_key}")
         if key in self._memo:
             return self._memo[key]  # type: ignore[no-any-return]
         payload = None
-        build = getattr(self.statsig, "get_client_initialize_response", None)
+        statsig = self.statsig
+        build = getattr(statsig, "get_client_initialize_response", None)
         if build is not None:
             payload = build(self.user, hash=hash, client_sdk_key=client_sdk_key)
+            forced = self.overrides
+            if payload is not None and forced:
+                from statsig_core.bootstrap import with_forced_values
+
+                payload = with_forced_values(payload, forced, statsig.evaluator)  # type: ignore[union-attr]
         self._memo[key] = payload
         return payload

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import re
 import sys
 import types
 
@@ -14,6 +12,8 @@ from django.test import RequestFactory, override_settings
 from statsig_core.bootstrap import only_names
 from statsig_core.evaluation.hashing import djb2
 from statsig_django.bootstrap import csp_nonce, parse_names
+
+from support.pages import bootstrap_data
 
 PAYLOAD = {
     "hash_used": "djb2",
@@ -67,21 +67,10 @@ def html():
     return pytest.importorskip("statsig_core.bootstrap.html")
 
 
-def data_block(page: str, element_id: str = "statsig-bootstrap") -> dict:
-    match = re.search(
-        rf'<script[^>]*id="{element_id}"[^>]*type="application/json"[^>]*>(.*?)</script>'
-        rf'|<script[^>]*type="application/json"[^>]*id="{element_id}"[^>]*>(.*?)</script>',
-        page,
-        re.S,
-    )
-    assert match, page
-    return json.loads(match.group(1) or match.group(2))
-
-
 def test_tag_embeds_the_visitors_values_and_initializes_with_the_nonce(client, html):
     response = client.get("/bootstrap/bootstrap/?nonce=n0nce")
     page = response.content.decode()
-    payload = data_block(page)
+    payload = bootstrap_data(page)
     stable_id = response.cookies["statsig_stable_id"].value
     assert payload["user"]["customIDs"] == {"stableID": stable_id}
     assert payload["feature_gates"][djb2("public_gate")]["value"] is True
@@ -92,7 +81,7 @@ def test_tag_embeds_the_visitors_values_and_initializes_with_the_nonce(client, h
 def test_tag_options_filter_hash_and_skip_the_initializer(client, html):
     response = client.get("/bootstrap/bootstrap_options/?nonce=unused")
     page = response.content.decode()
-    payload = data_block(page, "boot")
+    payload = bootstrap_data(page, "boot")
     assert list(payload["feature_gates"]) == ["public_gate"]
     assert list(payload["dynamic_configs"]) == ["pricing"]
     assert payload["layer_configs"] == {}
@@ -101,7 +90,7 @@ def test_tag_options_filter_hash_and_skip_the_initializer(client, html):
 
 def test_jinja_global(client, html):
     page = client.get("/bootstrap/bootstrap.jinja/").content.decode()
-    assert list(data_block(page)["feature_gates"]) == ["public_gate"]
+    assert list(bootstrap_data(page)["feature_gates"]) == ["public_gate"]
 
 
 def test_a_server_secret_is_never_rendered_as_the_client_key(client, html):
@@ -146,7 +135,7 @@ def test_the_official_browser_client_reads_the_django_bootstrap_as_recognized(
 ):
     """The real @statsig/js-client, given the page's data block and its user: no mismatch."""
     page = client.get("/bootstrap/bootstrap/", HTTP_USER_AGENT="Mozilla/5.0 Test").content
-    payload = data_block(page.decode())
+    payload = bootstrap_data(page.decode())
     assert "stableID" in payload["user"]["customIDs"]
     result = js_client.run_one(
         {

@@ -10,9 +10,12 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import User
 from django.test import AsyncClient, Client
 
+from statsig_core.evaluation.hashing import djb2
 from statsig_core.testing import capture_events
 from statsig_django.overrides import SESSION_KEY
 from statsig_django.signals import override_changed
+
+from support.pages import bootstrap_data
 
 pytestmark = pytest.mark.django_db
 
@@ -97,6 +100,16 @@ def test_staff_overrides_reach_views_and_templates_without_exposures(staff_clien
     staff_client.post(PAGE, {"action": "clear_all"})
     assert staff_client.get("/on/").content == b"on"
     assert SESSION_KEY not in staff_client.session
+
+
+def test_the_browser_bootstrap_shows_the_sessions_forced_values(staff_client):
+    force(staff_client, "gate", "off_gate", "true")
+    force(staff_client, "config", "pricing", '{"price": 1}')
+    payload = bootstrap_data(staff_client.get("/bootstrap/bootstrap/").content.decode())
+    gate = payload["feature_gates"][djb2("off_gate")]
+    assert (gate["value"], gate["rule_id"]) == (True, "override")
+    assert payload["dynamic_configs"][djb2("pricing")]["value"] == {"price": 1}
+    assert payload["feature_gates"][djb2("public_gate")]["value"] is True  # the rest as before
 
 
 def test_an_async_view_sees_the_overrides(staff_client):

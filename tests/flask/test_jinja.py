@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import re
 from typing import Any
 
 import pytest
@@ -18,6 +16,7 @@ from statsig_flask.bootstrap import statsig_bootstrap
 from statsig_flask.extension import get_state
 from tests.flask.helpers import MakeApp, events_of, names_of
 
+from support.pages import bootstrap_data
 from support.specs import cond, dcs, rule, spec
 
 
@@ -76,12 +75,6 @@ def test_a_page_checking_one_gate_many_ways_evaluates_it_once(app: Flask):
 BOOTSTRAP = "{{ statsig_bootstrap() }}"
 
 
-def bootstrap_json(page: str) -> dict[str, Any]:
-    found = re.search(r'<script[^>]*type="application/json"[^>]*>(.*?)</script>', page, re.S)
-    assert found, page
-    return json.loads(found.group(1))
-
-
 def test_the_bootstrap_carries_the_visitors_values_and_stable_id(make_app: MakeApp):
     app = make_app(STATSIG_CLIENT_KEY="client-abc")
 
@@ -90,7 +83,7 @@ def test_the_bootstrap_carries_the_visitors_values_and_stable_id(make_app: MakeA
         return render_template_string("<main>{{ statsig_bootstrap() }}</main>")
 
     response = app.test_client().get("/")
-    payload = bootstrap_json(response.text)  # not HTML-escaped by autoescape: it is Markup
+    payload = bootstrap_data(response.text)  # not HTML-escaped by autoescape: it is Markup
     assert payload["feature_gates"][djb2("beta")]["value"] is True
     stable_id = response.headers["Set-Cookie"].split(";")[0].split("=", 1)[1]
     assert payload["user"]["customIDs"]["stableID"] == stable_id
@@ -132,11 +125,11 @@ def test_the_bootstrap_escapes_script_breakouts(make_app: MakeApp):
     )
     page = render(app, BOOTSTRAP)
     assert "alert(1)</script>" not in page
-    assert bootstrap_json(page)["dynamic_configs"][djb2("evil")]["value"] == hostile
+    assert bootstrap_data(page)["dynamic_configs"][djb2("evil")]["value"] == hostile
 
 
 def test_names_limit_what_the_browser_sees(app: Flask):
-    payload = bootstrap_json(render(app, "{{ statsig_bootstrap(['beta', 'pricing']) }}"))
+    payload = bootstrap_data(render(app, "{{ statsig_bootstrap(['beta', 'pricing']) }}"))
     assert set(payload["feature_gates"]) == {djb2("beta")}
     assert set(payload["dynamic_configs"]) == {djb2("pricing")}
     assert payload["layer_configs"] == {}
@@ -144,7 +137,7 @@ def test_names_limit_what_the_browser_sees(app: Flask):
 
 def test_client_names_config_is_the_default_filter(make_app: MakeApp):
     app = make_app(STATSIG_CLIENT_NAMES=["closed"], STATSIG_BOOTSTRAP_HASH="none")
-    payload = bootstrap_json(render(app, BOOTSTRAP))
+    payload = bootstrap_data(render(app, BOOTSTRAP))
     assert set(payload["feature_gates"]) == {"closed"}
     assert payload["dynamic_configs"] == {}
 
@@ -177,7 +170,7 @@ def test_a_csp_nonce_template_global_is_found(make_app: MakeApp):
 
 def test_the_bootstrap_hash_is_configurable(make_app: MakeApp):
     app = make_app(STATSIG_BOOTSTRAP_HASH="none")
-    assert "beta" in bootstrap_json(render(app, BOOTSTRAP))["feature_gates"]
+    assert "beta" in bootstrap_data(render(app, BOOTSTRAP))["feature_gates"]
 
 
 def test_without_a_client_the_bootstrap_is_empty(app: Flask, monkeypatch: pytest.MonkeyPatch):

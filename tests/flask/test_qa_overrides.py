@@ -10,10 +10,13 @@ import pytest
 from flask import Flask, render_template_string, session
 from flask.testing import FlaskClient
 
+from statsig_core.evaluation.hashing import djb2
 from statsig_flask import current_statsig, feature_gate
 from statsig_flask.endpoints import blueprint
 from statsig_flask.qa_overrides import SESSION_KEY, override_changed
 from tests.flask.helpers import MakeApp, events_of, names_of
+
+from support.pages import bootstrap_data
 
 PAGE = "/statsig/overrides/"
 SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}
@@ -41,6 +44,10 @@ def build(make_app: MakeApp, **config: Any) -> Flask:
             "headline": current_statsig.get_experiment("copy_test").get("headline"),
             "color": current_statsig.get_layer("layout").get("color", ""),
         }
+
+    @app.get("/bootstrap")
+    def bootstrap() -> str:
+        return render_template_string("{{ statsig_bootstrap(init=False) }}")
 
     @app.get("/template")
     def template() -> str:
@@ -109,6 +116,19 @@ def test_forced_values_reach_views_decorators_and_templates_without_exposures(qa
     with client.session_transaction() as stored:
         assert SESSION_KEY not in stored
     assert client.get("/values").get_json()["price"] == 5
+
+
+def test_the_browser_bootstrap_shows_the_sessions_forced_values(qa_app: Flask):
+    client = signed_in(qa_app)
+    force(client, "gate", "closed", "true")
+    force(client, "layer", "layout", '{"color": "red"}')
+    payload = bootstrap_data(client.get("/bootstrap").get_data(as_text=True))
+    gate = payload["feature_gates"][djb2("closed")]
+    assert (gate["value"], gate["rule_id"]) == (True, "override")
+    assert payload["layer_configs"][djb2("layout")]["value"] == {"color": "red"}
+    assert payload["feature_gates"][djb2("beta")]["value"] is True  # the rest as before
+    plain = bootstrap_data(signed_in(qa_app).get("/bootstrap").get_data(as_text=True))
+    assert plain["feature_gates"][djb2("closed")]["value"] is False
 
 
 def test_other_sessions_are_untouched(qa_app: Flask):

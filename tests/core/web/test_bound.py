@@ -141,3 +141,16 @@ def test_a_leading_bang_asks_whether_the_gate_is_off(make_statsig):
     assert bound.gate_passes("beta") is True
     assert bound.gate_passes("!beta") is False
     assert bound.gate_passes("!missing") is True
+
+
+def test_the_bootstrap_shows_the_forced_values_of_the_checks(make_statsig):
+    client = make_statsig(PAYLOAD)
+    bound = BoundStatsig(client, StatsigUser(user_id="u"), overrides=OVERRIDES)
+    payload = bound.get_client_initialize_response(hash="none")
+    assert payload is not None
+    assert payload["feature_gates"]["beta"]["value"] is bound.check_gate("beta") is False
+    assert payload["dynamic_configs"]["cfg"]["value"] == bound.get_config("cfg").value == {"x": 2}
+    assert payload["layer_configs"]["lay"]["value"] == {"p": 9}
+    assert "ghost" not in payload["feature_gates"]  # not in the specs: not shown
+    plain = BoundStatsig(client, StatsigUser(user_id="u")).get_client_initialize_response("none")
+    assert plain is not None and plain["feature_gates"]["beta"]["value"] is True
