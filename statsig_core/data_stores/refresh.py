@@ -32,6 +32,7 @@ from statsig_core.specs.sources import (
     build_snapshot,
     check_specs,
     read_store,
+    stored_specs_time,
     write_store,
 )
 
@@ -90,11 +91,7 @@ def refresh_data_store(
 def _refresh_specs(
     api: StatsigApi, store: DataStore, keys: StoreKeys, secret: str, result: RefreshResult
 ) -> None:
-    stored = read_store(store, keys.specs)
-    try:
-        stored_lcut = int(orjson.loads(stored).get("time", 0)) if stored else 0
-    except (orjson.JSONDecodeError, AttributeError, TypeError, ValueError):
-        stored_lcut = 0  # unreadable: overwrite it with a full download
+    stored_lcut = stored_specs_time(store, keys.specs)
     body = api.fetch_specs(stored_lcut)
     payload = check_specs(body, secret=secret, min_lcut=stored_lcut)
     if payload is None:

@@ -98,6 +98,16 @@ def write_store(store: DataStore, key: str, value: str) -> None:
         raise SyncError("data_store", f"write failed: {type(exc).__name__}: {exc}") from None
 
 
+def stored_specs_time(store: DataStore, key: str) -> int:
+    """The ``time`` of the specs a store holds; 0 when it holds none or nothing readable (so a
+    full download overwrites it). Store failures raise a ``data_store`` :class:`SyncError`."""
+    stored = read_store(store, key)
+    try:
+        return int(orjson.loads(stored).get("time", 0)) if stored else 0
+    except (orjson.JSONDecodeError, AttributeError, TypeError, ValueError):
+        return 0
+
+
 def build_snapshot(payload: Mapping[str, Any], source: str) -> Snapshot:
     try:
         return compile_specs(payload, source=source)

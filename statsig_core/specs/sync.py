@@ -35,6 +35,7 @@ from statsig_core.specs.sources import (
     build_snapshot,
     check_specs,
     read_store,
+    stored_specs_time,
     write_store,
 )
 from statsig_core.specs.store import SpecStore
@@ -178,7 +179,7 @@ class SpecsSync:
             text = body.decode()
             self._specs_updated(text)
             if self._data_store is not None:
-                self._write_store(self._keys.specs, text)
+                self._share_specs(text, payload["time"])
 
     def _specs_from_store(self) -> bool:
         """Install the store's specs if newer; False when the store holds none."""
@@ -281,10 +282,16 @@ class SpecsSync:
         assert self._data_store is not None
         return read_store(self._data_store, key)
 
-    def _write_store(self, key: str, value: str) -> None:
-        assert self._data_store is not None
+    def _share_specs(self, text: str, lcut: int) -> None:
+        """Write network specs through to the store, unless it already holds these or newer: a
+        process whose download was slow must not put older rules over a newer refresh (the
+        check and the write are two steps, so two writers racing can still interleave; readers
+        never go back in time either way, and the next refresh repairs the store)."""
+        store, key = self._data_store, self._keys.specs
+        assert store is not None
         try:
-            write_store(self._data_store, key, value)
+            if stored_specs_time(store, key) < lcut:
+                write_store(store, key, text)
         except SyncError as exc:
             self.stored_specs.failure(exc)
         else:

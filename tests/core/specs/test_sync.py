@@ -113,6 +113,23 @@ def test_network_updates_are_written_through_to_the_data_store(fake_api, network
     assert client.health()["sync"]["data_store"]["specs"]["consecutive_failures"] == 0
 
 
+def test_a_write_through_never_puts_older_specs_over_newer_ones(fake_api, networked):
+    fake_api.specs = specs(100)
+    store = MemoryDataStore()
+    client = networked(data_store=store)
+    client.initialize(timeout=5)
+    key = StoreKeys.for_secret(SECRET).specs
+    store.set(key, json.dumps(specs(300, "refreshed")))  # another process's newer refresh
+    fake_api.specs = specs(200, "slow")  # what this process downloads next
+    wait_until(lambda: client.get_feature_gate(USER, "g").rule_id == "slow", "the download")
+    seen = client.health()["sync"]["specs"]["last_success_at"]
+    wait_until(  # a later poll finished, so the download's write-through step is over
+        lambda: client.health()["sync"]["specs"]["last_success_at"] > seen, "the next poll"
+    )
+    assert json.loads(store.values[key])["time"] == 300
+    assert client.health()["sync"]["data_store"]["specs"]["consecutive_failures"] == 0
+
+
 def test_a_polling_data_store_is_read_instead_of_the_network(fake_api, networked):
     fake_api.specs = specs(999)
     store = stored(100)
