@@ -88,16 +88,15 @@ def render(
     payload = client_payload(bound, hash=hash, names=names, client_key=key)
     if payload is None:
         return mark_safe("")
-    from statsig_core.bootstrap.html import render_bootstrap
+    from statsig_core.bootstrap.html import initializer_options, render_bootstrap
 
     mark_private(request)
     options: dict[str, Any] = {"element_id": element_id}
     if init if init is not None else key is not None:
-        options["client_key"] = key
         found = nonce or csp_nonce(request) or context_nonce
-        options["nonce"] = str(found) if found else None
-        if config.client_script_url is not None:
-            options["client_script_url"] = config.client_script_url or None
-        if config.client_options:
-            options["client_options"] = config.client_options
+        options.update(
+            initializer_options(
+                key, str(found) if found else None, config.client_script_url, config.client_options
+            )
+        )
     return mark_safe(render_bootstrap(payload, **options))

@@ -68,15 +68,17 @@ def statsig_bootstrap(
     payload = client_payload(names=names)
     if payload is None:
         return Markup("")
-    from statsig_core.bootstrap.html import render_bootstrap
+    from statsig_core.bootstrap.html import initializer_options, render_bootstrap
 
     options: dict[str, Any] = {"element_id": element_id, "global_name": global_name}
     if init and settings.client_key:
-        options["client_key"] = settings.client_key
-        options["nonce"] = _nonce(context, nonce)
-        if settings.client_script_url is not None:  # "": the page loads the SDK itself
-            options["client_script_url"] = settings.client_script_url or None
-        if settings.client_options:
-            options["client_options"] = settings.client_options
+        options.update(
+            initializer_options(
+                settings.client_key,
+                _nonce(context, nonce),
+                settings.client_script_url,
+                settings.client_options,
+            )
+        )
     mark_bootstrapped()
     return Markup(render_bootstrap(payload, **options))  # escaped by the core: safe HTML

@@ -128,13 +128,11 @@ def bootstrap_command(
     if not html:
         _echo_json(payload)
         return
-    from statsig_core.bootstrap.html import render_bootstrap
+    from statsig_core.bootstrap.html import initializer_options, render_bootstrap
 
-    options: dict[str, Any] = {"client_key": settings.client_key}
-    if settings.client_script_url is not None:
-        options["client_script_url"] = settings.client_script_url or None
-    if settings.client_options:
-        options["client_options"] = settings.client_options
+    options = initializer_options(
+        settings.client_key, None, settings.client_script_url, settings.client_options
+    )
     click.echo(render_bootstrap(payload, **options))
 
 

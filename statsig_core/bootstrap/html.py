@@ -19,7 +19,7 @@ import orjson
 
 from statsig_core.errors import StatsigValueError
 
-__all__ = ["DEFAULT_CLIENT_SCRIPT_URL", "bootstrap_json", "render_bootstrap"]
+__all__ = ["DEFAULT_CLIENT_SCRIPT_URL", "bootstrap_json", "initializer_options", "render_bootstrap"]
 
 JS_CLIENT_VERSION = "3.33.5"  # the version the test-suite runs bootstraps through
 DEFAULT_CLIENT_SCRIPT_URL = (
@@ -95,6 +95,22 @@ def _initialiser(
 
 def _js_value(user: Mapping[str, Any] | None) -> str:
     return "null" if user is None else orjson.dumps(user, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def initializer_options(
+    client_key: str | None,
+    nonce: str | None,
+    script_url_setting: str | None,
+    client_options: Mapping[str, Any] | None,
+) -> dict[str, Any]:
+    """:func:`render_bootstrap`'s initializer arguments from a framework's settings, where a
+    script URL of ``None`` means the pinned default and ``""`` means the page loads the SDK."""
+    options: dict[str, Any] = {"client_key": client_key, "nonce": nonce}
+    if script_url_setting is not None:
+        options["client_script_url"] = script_url_setting or None
+    if client_options:
+        options["client_options"] = client_options
+    return options
 
 
 def render_bootstrap(
