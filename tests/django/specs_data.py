@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import tempfile
@@ -55,5 +56,12 @@ def write_specs() -> str:
     handle, path = tempfile.mkstemp(prefix="statsig-django-tests-", suffix=".json")
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         json.dump(SPECS, out)
-    atexit.register(os.unlink, path)
+    atexit.register(_remove, path, os.getpid())
     return path
+
+
+def _remove(path: str, owner: int) -> None:
+    """Only in the process that wrote it: a forked server worker exits before its master."""
+    if os.getpid() == owner:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("whoami/", views.whoami),
     path("awhoami/", views.awhoami),
     path("check/<str:name>/", views.check),
+    path("worker/", views.worker),
     path("nothing/", views.nothing),
     path("template/<str:name>/", views.template_page),
     path("jinja/<str:name>/", views.jinja_page),

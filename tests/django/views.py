@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -26,6 +28,15 @@ def whoami(request: HttpRequest) -> JsonResponse:
 
 async def awhoami(request: HttpRequest) -> JsonResponse:
     return JsonResponse(request.statsig.user.to_dict())  # type: ignore[attr-defined]
+
+
+def worker(request: HttpRequest) -> JsonResponse:
+    """Which process served the request, and what ``public_gate`` is there (``?sleep=`` holds
+    the worker so that concurrent requests spread over a server's workers)."""
+    time.sleep(float(request.GET.get("sleep", 0)))
+    return JsonResponse(
+        {"pid": os.getpid(), "gate": request.statsig.check_gate("public_gate")}  # type: ignore[attr-defined]
+    )
 
 
 def check(request: HttpRequest, name: str) -> HttpResponse:

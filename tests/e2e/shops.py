@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from statsig_core import Statsig, StatsigOptions, StatsigUser
+
+from support.net import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "example_projects"
@@ -68,12 +69,6 @@ class Shop:
         except FileNotFoundError:
             return []
         return [json.loads(line) for line in lines if line.strip()]
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _commands(kind: str, port: int) -> tuple[Path, list[list[str]]]:
