@@ -1,0 +1,82 @@
+"""A real gunicorn (``--preload``, two sync workers) serving one of the suite's WSGI apps, with
+specs and events going to the fake Statsig API, for the fork-safety tests of both frameworks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from support.net import free_port
+from support.services import require_module
+
+__all__ = ["Visit", "gunicorn_server", "visit_concurrently"]
+
+REPO = Path(__file__).resolve().parents[2]
+
+#: (worker pid, the gate's value there, the stable id the visitor was given)
+Visit = tuple[int, bool, str]
+
+
+@contextmanager
+def gunicorn_server(
+    app: str, api_url: str, log_file: Path, *, ready_path: str = "/nothing/"
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``(base url, master process)`` once ``ready_path`` answers 200; killed afterwards if the
+    test did not stop it. The app reads the fake API's URL from ``STATSIG_TEST_API``."""
+    require_module("gunicorn")
+    port = free_port()
+    env = {
+        **os.environ,
+        "STATSIG_TEST_API": api_url,
+        "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "tests")]),
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    command = [sys.executable, "-m", "gunicorn", "--preload", "--workers", "2"]
+    command += ["--bind", f"127.0.0.1:{port}", "--graceful-timeout", "10", "--no-control-socket"]
+    with log_file.open("wb") as log:
+        server = subprocess.Popen(
+            [*command, app], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_ready(server, f"{url}{ready_path}", log_file)
+            yield url, server
+        finally:
+            if server.poll() is None:
+                server.kill()
+                server.wait(5)
+
+
+def _wait_until_ready(server: subprocess.Popen[bytes], url: str, log_file: Path) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            pytest.fail(f"gunicorn did not start:\n{log_file.read_text()}")
+        time.sleep(0.1)
+
+
+def visit_concurrently(url: str, count: int = 24) -> list[Visit]:
+    """``count`` new visitors (no cookies), four at a time, each held 50 ms by the view so that
+    both workers serve some; the view answers ``{"pid": ..., "gate": ...}``."""
+
+    def visit(_: int) -> Visit:
+        response = httpx.get(url, params={"sleep": "0.05"}, timeout=10)
+        body = response.json()
+        return body["pid"], body["gate"], response.cookies["statsig_stable_id"]
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return list(pool.map(visit, range(count)))
