@@ -4,7 +4,8 @@ For each page the test checks three things: (a) what the server rendered is what
 gives that visitor (evaluated here, independently); (b) the official ``@statsig/js-client``,
 started by the page from its embedded bootstrap, reads the very same values with reason
 ``Bootstrap:Recognized``; (c) every request the page made stayed on 127.0.0.1, including the
-SDK's own event upload, and none went to a Statsig host.
+SDK's own event upload, and none went to a Statsig host. A second client with no bootstrap,
+pointed at the shop's ``initialize`` endpoint, must get the same values over the network.
 """
 
 from __future__ import annotations
@@ -40,10 +41,8 @@ STATSIG_HOSTS = (
     "prodregistryv2.org",
     "featuregates.org",
 )
-# Reads what the page's client holds, without logging more exposures.
-READ_CLIENT = """() => {
-  const client = window.statsigClient;
-  if (!client) return null;
+# Reads what a client holds, without logging more exposures.
+READ = """(client) => {
   const quiet = {disableExposureLog: true};
   const gate = (name) => {
     const found = client.getFeatureGate(name, quiet);
@@ -65,6 +64,21 @@ READ_CLIENT = """() => {
     stableID: context.stableID,
   };
 }"""
+# The client the page started from its bootstrap.
+READ_CLIENT = f"() => window.statsigClient ? ({READ})(window.statsigClient) : null"
+# A second client for the same visitor with no bootstrap: it asks the shop's ``initialize``
+# endpoint (statsig_django.urls / statsig_flask.endpoints) over the network.
+READ_FROM_ENDPOINT = f"""async (key) => {{
+  const user = window.statsigClient.getContext().user;
+  const options = {{networkConfig: {{api: "/statsig"}}, disableStorage: true}};
+  if (user.statsigEnvironment) options.environment = user.statsigEnvironment;
+  const client = new window.Statsig.StatsigClient(key, user, options);
+  await client.initializeAsync();
+  const seen = ({READ})(client);
+  await client.shutdown();
+  return seen;
+}}"""
+CLIENT_KEY = "client-kiln-local-demo"  # both shops' default
 
 
 @dataclass
@@ -144,33 +158,35 @@ def assert_server_rendered(page: Any, expected: Expected, handle: str) -> None:
     assert page.text_content("#buy").strip() == expected.button_text
 
 
-def assert_browser_agrees(seen: dict[str, Any], expected: Expected, found: Visit) -> None:
-    """(b): the browser SDK read the same values from the bootstrap, Recognized."""
+def assert_browser_agrees(
+    seen: dict[str, Any], expected: Expected, found: Visit, reason: str = RECOGNIZED
+) -> None:
+    """(b): the browser SDK read the same values (from the bootstrap: ``Bootstrap:Recognized``)."""
     assert seen["gates"]["new_checkout"] == {
         "value": expected.new_checkout,
         "ruleID": expected.new_checkout_rule,
-        "reason": RECOGNIZED,
+        "reason": reason,
     }
     assert seen["gates"]["promo_banner"] == {
         "value": expected.promo_banner,
         "ruleID": expected.promo_banner_rule,
-        "reason": RECOGNIZED,
+        "reason": reason,
     }
     assert seen["experiment"] == {
         "group": expected.headline_group,
         "headline": expected.headline,
         "ruleID": expected.headline_rule,
-        "reason": RECOGNIZED,
+        "reason": reason,
     }
     assert seen["pricing"] == {
         "currency": expected.currency,
         "ruleID": expected.pricing_rule,
-        "reason": RECOGNIZED,
+        "reason": reason,
     }
     assert seen["layer"] == {
         "button_text": expected.button_text,
         "ruleID": expected.layer_rule,
-        "reason": RECOGNIZED,
+        "reason": reason,
     }
     # Same visitor on both sides: the server's stable-ID cookie is the client's stable ID.
     assert seen["stableID"] == found.stable_id
@@ -202,6 +218,20 @@ def test_server_and_browser_agree_and_stay_local(
     assert all(status == 202 for _, status in found.uploads), found.uploads
     # The SDK reports its own failures (e.g. an upload the shop refused) to sdk_exception.
     assert not any("/statsig/sdk_exception" in url for url in found.requests)
+    assert found.errors == []
+
+
+@pytest.mark.parametrize("handle", ["anonymous", "carol"])
+def test_a_client_without_bootstrap_gets_the_same_values_from_the_initialize_endpoint(
+    shop: Shop, browser: Any, oracle: Statsig, handle: str
+) -> None:
+    with visit(browser, shop, handle) as found:
+        expected = expected_for(oracle, statsig_user(handle, found.stable_id))
+        seen = found.page.evaluate(READ_FROM_ENDPOINT, CLIENT_KEY)
+        assert_browser_agrees(seen, expected, found, reason="Network:Recognized")
+    asked = [status for url, status in found.uploads if urlsplit(url).path == "/statsig/initialize"]
+    assert asked == [200]  # one request to the shop's endpoint, answered
+    assert_stayed_local(found)
     assert found.errors == []
 
 
