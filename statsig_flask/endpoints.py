@@ -50,6 +50,7 @@ blueprint = Blueprint("statsig", __name__, template_folder="templates")
 intake = EventIntake()
 
 _SAME_SITE_FETCH = ("same-origin", "none")
+_MAX_INITIALIZE_BODY = 64 * 1024
 
 
 def _json(data: Any, status: int = 200) -> Response:
@@ -58,7 +59,8 @@ def _json(data: Any, status: int = 200) -> Response:
 
 @blueprint.route("/initialize", methods=["GET", "POST"])
 def initialize() -> Response:
-    body = request.get_data(cache=False) if request.method == "POST" else b""
+    # The SDK sends its user and wanted hash: a few KiB. More is not read (and then not JSON).
+    body = request.stream.read(_MAX_INITIALIZE_BODY) if request.method == "POST" else b""
     payload = client_payload(hash=requested_hash(body))
     if payload is None:
         response = _json({"has_updates": False, "error": "statsig is unavailable"}, status=503)

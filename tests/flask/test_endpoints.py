@@ -70,6 +70,13 @@ def test_initialize_by_get_uses_the_configured_hash_and_client_names(make_shop):
     assert body["dynamic_configs"] == {} and body["layer_configs"] == {}
 
 
+def test_initialize_reads_a_bounded_body_and_ignores_what_it_cannot_parse(shop: Flask):
+    huge = b'{"hash": "none", "padding": "' + b"x" * (1024 * 1024) + b'"}'
+    response = shop.test_client().post("/statsig/initialize", data=huge)
+    assert response.status_code == 200
+    assert response.get_json()["hash_used"] == "djb2"  # the configured hash, not the body's
+
+
 def test_initialize_without_statsig_is_a_503(shop: Flask, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(get_state(shop), "client_or_none", lambda: None)
     response = shop.test_client().get("/statsig/initialize")
