@@ -7,7 +7,7 @@
                                         (both also install the browser SDK the pages load,
                                         when Node.js and npm are there; see example_projects/)
     python3 dev.py bench [--quick]      side-by-side benchmarks against the official SDKs
-    python3 dev.py lint                 ruff
+    python3 dev.py lint                 ruff (lint and format) and mypy
     python3 dev.py setup                only create .venv and install the project
 
 Everything is installed into ./.venv (re-done only when pyproject.toml changes).
@@ -121,7 +121,8 @@ def main(argv: list[str]) -> int:
         return _run(PYTHON, "-m", "benchmarks.run", *rest, env=_env())
     if command == "lint":
         setup()
-        return _run(PYTHON, "-m", "ruff", "check", ".", env=_env())
+        checks = [("ruff", "check", "."), ("ruff", "format", "--check", "."), ("mypy",)]
+        return max(_run(PYTHON, "-m", *check, env=_env()) for check in checks)
     print(__doc__)
     return 0 if command == "help" else 2
 

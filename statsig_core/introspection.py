@@ -41,7 +41,8 @@ def evaluate_all(statsig: Statsig, user: StatsigUser) -> dict[str, Any]:
             "rule_id": outcome.rule_id,
             "secondary_exposures": list(outcome.secondary_exposures),
         }
-    configs, experiments = {}, {}
+    configs: dict[str, Any] = {}
+    experiments: dict[str, Any] = {}
     for name, spec in evaluator.configs.items():
         target = experiments if spec.entity == "experiment" else configs
         target[name] = _config_entry(evaluator.config(user, name))

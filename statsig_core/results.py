@@ -48,7 +48,7 @@ class EvaluationDetails:
         return self.detailed_reason
 
 
-def _own(value: Any) -> Any:
+def _own(value: T) -> T:
     """Values are shared with the specs snapshot; hand callers a copy they may mutate."""
     if isinstance(value, dict | list):
         return copy.deepcopy(value)

@@ -56,7 +56,7 @@ def csp_nonce(request: HttpRequest | None) -> str | None:
     nonce = getattr(request, "csp_nonce", None)
     if nonce is None:
         try:
-            from django.middleware.csp import get_nonce  # type: ignore[import-not-found]
+            from django.middleware.csp import get_nonce  # type: ignore[import-not-found, unused-ignore]
         except ImportError:  # Django < 6.0 has no built-in CSP
             return None
         nonce = get_nonce(request)

@@ -40,7 +40,7 @@ __all__ = ["app_context_task", "celery_init_app", "connect_statsig"]
 def app_context_task(app: Flask, base: type[Task] = Task) -> type[Task]:
     """A task base class whose tasks run inside ``app``'s application context."""
 
-    class FlaskTask(base):  # type: ignore[misc]
+    class FlaskTask(base):
         def __call__(self, *args: Any, **kwargs: Any) -> Any:
             with app.app_context():
                 return super().__call__(*args, **kwargs)

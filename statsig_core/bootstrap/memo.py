@@ -80,7 +80,7 @@ class OneUserEvaluator(Evaluator):
         if not isinstance(result, Outcome):
             raise result
         exposures.extend(nested)
-        exposures.append(result.exposure)
+        exposures.append(result.exposure)  # type: ignore[arg-type]  # gates always have one
         return result.bool_value
 
     def _evaluate(self, spec: Spec, user: StatsigUser, exposures: list[dict[str, str]]) -> Outcome:

@@ -8,14 +8,13 @@ and no string building beyond what hashing needs.
 from __future__ import annotations
 
 import hashlib
-import struct
 import time
 from collections.abc import Callable, Mapping
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from statsig_core.evaluation import country, ua
-from statsig_core.evaluation.hashing import id_list_hash
+from statsig_core.evaluation.hashing import first_u64, id_list_hash
 from statsig_core.evaluation.operators import (
     NUMERIC_COMPARE,
     SEGMENT_OPERATORS,
@@ -49,7 +48,6 @@ _TOP_LEVEL = {
 _LATE_ALIASES = {"user_id": "user_id", "app_version": "app_version", "user_agent": "user_agent"}
 _last_bucket: dict[str, list[tuple[str, int]]] = {}
 _sha256 = hashlib.sha256
-_u64 = struct.Struct(">Q").unpack_from
 _DATE_OPERATORS = frozenset({"before", "after", "on"})
 _GATE_TYPES = frozenset({"pass_gate", "fail_gate", "multi_pass_gate", "multi_fail_gate"})
 
@@ -183,7 +181,7 @@ def _bucket_reader(raw: Mapping[str, Any], id_type: str) -> ValueReader:
         seen_unit, bucket = last[0]
         if seen_unit == unit and bucket >= 0:
             return bucket
-        bucket = _u64(_sha256((prefix + unit).encode()).digest())[0] % 1000  # sha256_u64, inline
+        bucket = first_u64(_sha256((prefix + unit).encode()).digest())[0] % 1000  # sha256_u64
         last[0] = (unit, bucket)
         return bucket
 

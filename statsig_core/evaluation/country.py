@@ -29,6 +29,7 @@ def country_of(ip: str) -> str | None:
     if _lookup is None:
         preload()
     try:
-        return _lookup.lookupStr(ip)
+        found: str | None = _lookup.lookupStr(ip)
+        return found
     except Exception:
         return None

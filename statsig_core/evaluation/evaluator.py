@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import struct
 import time
 from collections.abc import Callable, Mapping
 from operator import attrgetter
 from typing import Any
 
 from statsig_core.evaluation.conditions import UnsupportedCondition, unit_id
+from statsig_core.evaluation.hashing import first_u64
 from statsig_core.overrides import MISSING, LocalOverrides
 from statsig_core.specs.model import IdList, Outcome, Rule, Snapshot, Spec
 from statsig_core.user import StatsigUser
@@ -31,7 +31,6 @@ _UNRECOGNIZED_CONFIG = Outcome(None, None, "", {}, False, False, reason="Unrecog
 _NO_EXPOSURES: list[dict[str, str]] = []  # passed to specs that never append (see needs_exposures)
 _MAX_VARIANTS = 256
 _sha256 = hashlib.sha256
-_u64 = struct.Struct(">Q").unpack_from  # first 8 bytes, big-endian: the bucketing integer
 
 
 def _special(spec: Spec, rule_id: str, reason: str) -> Outcome:
@@ -139,6 +138,7 @@ class Evaluator:
         delegated layer results are per call, so neither is cached.
         """
         cacheable = self.overrides is None and not outcome.undelegated_secondary_exposures
+        variants: dict[tuple[int, ...], Outcome] | None = None
         if cacheable:
             key = tuple(map(id, exposures))
             variants = outcome.variants
@@ -154,7 +154,7 @@ class Evaluator:
         if spec is not None and spec.kind == "layer" and outcome.allocated_experiment is None:
             # A layer that delegated nowhere reports every exposure as undelegated.
             result.undelegated_secondary_exposures = result.secondary_exposures
-        if cacheable and len(variants) < _MAX_VARIANTS:
+        if variants is not None and len(variants) < _MAX_VARIANTS:
             variants[key] = result
         return result
 
@@ -222,7 +222,7 @@ class Evaluator:
         id_type = rule.id_type_lower
         unit = user.user_id if id_type == "userid" else unit_id(user, rule.id_type, id_type)
         if (
-            _u64(_sha256((rule.hash_prefix + (unit or "")).encode()).digest())[0] % 10_000
+            first_u64(_sha256((rule.hash_prefix + (unit or "")).encode()).digest())[0] % 10_000
             < threshold
         ):
             return rule.pass_outcome
@@ -239,7 +239,7 @@ class Evaluator:
         if rule.threshold >= 10_000:
             return True
         unit = unit_id(user, rule.id_type, rule.id_type_lower) or ""
-        return _u64(_sha256((rule.hash_prefix + unit).encode()).digest())[0] % 10_000 < (
+        return first_u64(_sha256((rule.hash_prefix + unit).encode()).digest())[0] % 10_000 < (
             rule.threshold
         )
 
@@ -331,7 +331,7 @@ class Evaluator:
                 value = False
             else:
                 outcome = self._evaluate(spec, user, [])
-                exposures.append(outcome.exposure)
+                exposures.append(outcome.exposure)  # type: ignore[arg-type]  # gates have one
                 value = outcome.bool_value
             if value is want:
                 return True
@@ -362,6 +362,6 @@ def _entry_point(kind: str, table: str, unrecognized: Outcome) -> Callable[..., 
     return evaluate
 
 
-Evaluator.gate = _entry_point("gate", "gates", _UNRECOGNIZED_GATE)  # type: ignore[attr-defined]
-Evaluator.config = _entry_point("config", "configs", _UNRECOGNIZED_CONFIG)  # type: ignore[attr-defined]
-Evaluator.layer = _entry_point("layer", "layers", _UNRECOGNIZED_CONFIG)  # type: ignore[attr-defined]
+Evaluator.gate = _entry_point("gate", "gates", _UNRECOGNIZED_GATE)
+Evaluator.config = _entry_point("config", "configs", _UNRECOGNIZED_CONFIG)
+Evaluator.layer = _entry_point("layer", "layers", _UNRECOGNIZED_CONFIG)

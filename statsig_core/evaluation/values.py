@@ -146,7 +146,7 @@ def as_int(value: Any) -> int | None:
     """The 64-bit integer view (integral JSON numbers and integer strings only)."""
     kind = type(value)
     if kind is int:
-        return value if _I64_MIN <= value <= _I64_MAX else None  # type: ignore[no-any-return]
+        return value if _I64_MIN <= value <= _I64_MAX else None
     if kind is float and value.is_integer() and _I64_MIN <= value <= _I64_MAX:
         return int(value)
     if kind is str and _INT_RE.match(value):

@@ -100,8 +100,9 @@ class Dedupe:
         self.reset()
 
     def reset(self) -> None:
-        self._by_outcome: dict[Any, set[str]] = {}
-        self._other: set[tuple[Any, ...]] = set()
+        # Members: a user's identity string under its outcome; else a tuple of plain values.
+        self._by_outcome: dict[Any, set[Any]] = {}
+        self._other: set[Any] = set()
         self._size = 0
 
     @property

@@ -34,7 +34,7 @@ def backoff_delay(
         return interval
     base = min(interval, 1.0)
     cap = min(max(interval, 60.0), 30 * interval)
-    delay = min(cap, base * 2 ** min(failures - 1, 32)) * (0.5 + rand() / 2)
+    delay = min(cap, base * 2.0 ** min(failures - 1, 32)) * (0.5 + rand() / 2)
     if retry_after is not None and retry_after > 0:
         delay = max(delay, min(retry_after, cap))
     return delay
