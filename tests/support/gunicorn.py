@@ -69,14 +69,21 @@ def _wait_until_ready(server: subprocess.Popen[bytes], url: str, log_file: Path)
         time.sleep(0.1)
 
 
-def visit_concurrently(url: str, count: int = 24) -> list[Visit]:
+def visit_concurrently(url: str, count: int = 24, rounds: int = 5) -> list[Visit]:
     """``count`` new visitors (no cookies), four at a time, each held 50 ms by the view so that
-    both workers serve some; the view answers ``{"pid": ..., "gate": ...}``."""
+    both workers serve some; more rounds (up to ``rounds``) while only one worker has answered,
+    as a worker may still be booting on a loaded machine. The view answers
+    ``{"pid": ..., "gate": ...}``."""
 
     def visit(_: int) -> Visit:
         response = httpx.get(url, params={"sleep": "0.05"}, timeout=10)
         body = response.json()
         return body["pid"], body["gate"], response.cookies["statsig_stable_id"]
 
+    visits: list[Visit] = []
     with ThreadPoolExecutor(max_workers=4) as pool:
-        return list(pool.map(visit, range(count)))
+        for _ in range(rounds):
+            visits += pool.map(visit, range(count))
+            if len({pid for pid, _, _ in visits}) > 1:
+                break
+    return visits
