@@ -230,7 +230,7 @@ def test_a_client_without_bootstrap_gets_the_same_values_from_the_initialize_end
         seen = found.page.evaluate(READ_FROM_ENDPOINT, CLIENT_KEY)
         assert_browser_agrees(seen, expected, found, reason="Network:Recognized")
     asked = [status for url, status in found.uploads if urlsplit(url).path == "/statsig/initialize"]
-    assert asked == [200]  # one request to the shop's endpoint, answered
+    assert asked and set(asked) == {200}  # the shop's endpoint answered the SDK
     assert_stayed_local(found)
     assert found.errors == []
 
