@@ -28,6 +28,7 @@ from statsig_core.events.transport import (
     LoggingTransport,
     NullTransport,
 )
+from statsig_core.forced_checks import ForcedChecks
 from statsig_core.options import StatsigOptions
 from statsig_core.overrides import LocalOverrides
 from statsig_core.results import (
@@ -276,9 +277,15 @@ class Statsig:
         return Layer(layer, outcome, details, user, log)
 
     def _evaluate(
-        self, kind: str, user: StatsigUser, name: str, log_exposure: bool
+        self,
+        kind: str,
+        user: StatsigUser,
+        name: str,
+        log_exposure: bool,
+        bound: tuple[Evaluator, dict[str, EvaluationDetails]] | None = None,
     ) -> tuple[Outcome, EvaluationDetails]:
-        evaluator, details = self._bound
+        """``bound`` (an evaluator and its details by reason) defaults to the client's own."""
+        evaluator, details = bound or self._bound
         try:
             if kind == "g":
                 outcome = evaluator.gate(user, name)
@@ -357,7 +364,18 @@ class Statsig:
         so a page can leave the browser SDK to fetch its values instead. Its entries are shared
         with an internal cache: treat the dict as read-only.
         """
-        evaluator = self._evaluator
+        return self._initialize_response(
+            self._evaluator, user, hash, client_sdk_key, include_local_overrides
+        )
+
+    def _initialize_response(
+        self,
+        evaluator: Evaluator,
+        user: StatsigUser,
+        hash: str,
+        client_sdk_key: str | None,
+        include_local_overrides: bool,
+    ) -> dict[str, Any] | None:
         if evaluator.snapshot is _EMPTY:
             return None
         try:
@@ -377,6 +395,13 @@ class Statsig:
         except Exception:
             logger.exception("statsig: get_client_initialize_response failed")
             return None
+
+    def forced_checks(self, forced: Mapping[str, Mapping[str, Any]]) -> ForcedChecks:
+        """Checks that see ``forced`` values (a QA session's: ``{"gate": {name: bool}, "config"
+        | "experiment" | "layer": {name: dict}}``) before the client's own overrides, in the
+        named checks and in every spec that nests them, bootstrap included. They log no
+        exposures: whoever forces values is not an experiment subject."""
+        return ForcedChecks(self, forced)
 
     # -- events -------------------------------------------------------------------------------
 

@@ -8,12 +8,13 @@ id applies to everyone. Overrides reach nested ``pass_gate``/``fail_gate`` check
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from statsig_core.user import StatsigUser
 
-__all__ = ["LocalOverrides"]
+__all__ = ["ForcedValues", "LocalOverrides", "OverrideLookup"]
 
 _MISSING: Any = object()
 _EVERYONE = None
@@ -83,6 +84,40 @@ class LocalOverrides:
     def restore(self, saved: dict[str, dict[str, dict[str | None, Any]]]) -> None:
         with self._lock:
             self._tables = dict(saved)
+
+
+class OverrideLookup(Protocol):
+    """What the evaluator asks about overrides (kinds: ``gate``, ``config``, ``layer``)."""
+
+    def lookup(self, kind: str, name: str, user: StatsigUser) -> Any: ...
+
+    def is_empty(self) -> bool: ...
+
+
+class ForcedValues:
+    """One session's forced values (a QA page's), looked up before ``fallback`` (the client's own
+    overrides): ``{"gate": {name: bool}, "config" | "experiment" | "layer": {name: dict}}``.
+    They apply to everyone this lookup serves, so build one per session, never per client."""
+
+    def __init__(
+        self, forced: Mapping[str, Mapping[str, Any]], fallback: OverrideLookup | None = None
+    ) -> None:
+        self._gates = dict(forced.get("gate") or {})
+        # Configs and experiments share the evaluator's table (an experiment name wins a tie).
+        self._configs = {**(forced.get("config") or {}), **(forced.get("experiment") or {})}
+        self._layers = dict(forced.get("layer") or {})
+        self._fallback = fallback if fallback is not None and not fallback.is_empty() else None
+
+    def lookup(self, kind: str, name: str, user: StatsigUser) -> Any:
+        table = (
+            self._gates if kind == "gate" else self._layers if kind == "layer" else self._configs
+        )
+        if name in table:
+            return table[name]
+        return self._fallback.lookup(kind, name, user) if self._fallback else _MISSING
+
+    def is_empty(self) -> bool:
+        return not (self._gates or self._configs or self._layers or self._fallback)
 
 
 MISSING = _MISSING

@@ -2,9 +2,11 @@
 
 They live in ``request.session`` under :data:`SESSION_KEY` (so ``django.contrib.sessions`` is
 needed; check ``statsig_django.W004``) and reach ``request.statsig`` only while the session's
-user is active staff, so a session of anyone else that carries the key gets none. Every change
-is audited: the :data:`~statsig_django.signals.override_changed` signal, an admin ``LogEntry``
-on the user (when ``django.contrib.admin`` is installed) and an INFO line on the
+user is active staff, so a session of anyone else that carries the key gets none. They apply
+as the client's own ``override_gate`` would, nested specs and the bootstrap included, and a
+session forcing anything logs no exposures (see :class:`statsig_core.web.BoundStatsig`). Every
+change is audited: the :data:`~statsig_django.signals.override_changed` signal, an admin
+``LogEntry`` on the user (when ``django.contrib.admin`` is installed) and an INFO line on the
 ``statsig_django`` logger. The page itself is :func:`statsig_django.views.overrides`.
 """
 

@@ -4,10 +4,12 @@ their own session only.
 They live in Flask's session under :data:`SESSION_KEY` and reach ``current_statsig``, the
 decorators, the template helpers and ``statsig_bootstrap()`` (so the browser SDK agrees) only
 while ``STATSIG_QA_ACCESS`` admits the request, so a session that still carries the key after
-access was withdrawn gets none. Forced names log no exposures; other specs that nest a gate
-(``pass_gate``) still see the real value. Every change is audited: the :data:`override_changed`
-signal (blinker, like Flask's own signals) and an INFO line on the ``statsig_flask`` logger. The
-page is ``overrides/`` in :mod:`statsig_flask.endpoints`.
+access was withdrawn gets none. They apply as the client's own ``override_gate`` would (a
+``pass_gate`` on a forced gate sees it too), and while a session forces anything none of its
+checks logs an exposure (see :class:`statsig_core.web.BoundStatsig`). Every change is
+audited: the :data:`override_changed` signal (blinker, like Flask's own signals) and an INFO
+line on the ``statsig_flask`` logger. The page is ``overrides/`` in
+:mod:`statsig_flask.endpoints`.
 """
 
 from __future__ import annotations

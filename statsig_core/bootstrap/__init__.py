@@ -7,7 +7,6 @@ from statsig_core.bootstrap.initialize_response import (
     HASH_ALGORITHMS,
     client_initialize_response,
     only_names,
-    with_forced_values,
 )
 
 __all__ = [
@@ -17,5 +16,4 @@ __all__ = [
     "client_initialize_response",
     "only_names",
     "render_bootstrap",
-    "with_forced_values",
 ]

@@ -19,12 +19,12 @@ from typing import Any
 from statsig_core.bootstrap.entries import config_entry, gate_entry, layer_entry
 from statsig_core.bootstrap.memo import OneUserEvaluator
 from statsig_core.errors import StatsigValueError
-from statsig_core.evaluation.evaluator import Evaluator, forced_outcome
+from statsig_core.evaluation.evaluator import Evaluator
 from statsig_core.evaluation.hashing import djb2, hash_name
 from statsig_core.specs.model import Outcome, Snapshot, Spec
 from statsig_core.user import StatsigUser
 
-__all__ = ["HASH_ALGORITHMS", "BootstrapCache", "client_initialize_response", "with_forced_values"]
+__all__ = ["HASH_ALGORITHMS", "BootstrapCache", "client_initialize_response"]
 
 HASH_ALGORITHMS = ("djb2", "none", "sha256")
 _HIDDEN_GATE_ENTITIES = frozenset({"segment", "holdout"})  # never sent to clients
@@ -255,46 +255,3 @@ def only_names(payload: Mapping[str, Any], names: Iterable[str]) -> dict[str, An
         if isinstance(entries, Mapping):
             limited[section] = {key: entry for key, entry in entries.items() if key in keep}
     return limited
-
-
-_FORCED_SECTIONS = {
-    "gate": "feature_gates",
-    "config": "dynamic_configs",
-    "experiment": "dynamic_configs",
-    "layer": "layer_configs",
-}
-
-
-def with_forced_values(
-    payload: Mapping[str, Any], forced: Mapping[str, Mapping[str, Any]], evaluator: Evaluator
-) -> dict[str, Any]:
-    """The payload with forced values (``{"gate": {name: bool}, "config" | "experiment" |
-    "layer": {name: dict}}``, such as a QA session's) in place of the evaluated entries, built
-    like the client's own overrides (rule id ``override``). Only names the payload already
-    holds are replaced, so client-app and name filtering still decide what the browser sees.
-    The payload's shared entries are not edited: changed sections are copies."""
-    algorithm = str(payload.get("hash_used") or "djb2")
-
-    def hasher(name: str) -> str:
-        return hash_name(name, algorithm)
-
-    changed = dict(payload)
-    for kind, values in forced.items():
-        section = _FORCED_SECTIONS.get(kind)
-        if section is None or not values:
-            continue
-        table = {"gate": evaluator.gates, "layer": evaluator.layers}.get(kind, evaluator.configs)
-        entries = changed[section] = dict(changed[section])
-        for name, value in values.items():
-            hashed = hasher(name)
-            spec = table.get(name)
-            if hashed not in entries or spec is None:
-                continue
-            outcome = forced_outcome(kind, spec, value)
-            if kind == "gate":
-                entries[hashed] = gate_entry(hashed, outcome, hasher)
-            elif kind == "layer":
-                entries[hashed] = layer_entry(hashed, outcome, hasher)
-            else:
-                entries[hashed] = config_entry(hashed, spec, outcome, hasher)
-    return changed

@@ -18,7 +18,7 @@ from typing import Any
 
 from statsig_core.evaluation.conditions import UnsupportedCondition, unit_id
 from statsig_core.evaluation.hashing import first_u64
-from statsig_core.overrides import MISSING, LocalOverrides
+from statsig_core.overrides import MISSING, OverrideLookup
 from statsig_core.specs.model import IdList, Outcome, Rule, Snapshot, Spec
 from statsig_core.user import StatsigUser
 
@@ -82,7 +82,7 @@ class Evaluator:
         *,
         environment: Mapping[str, str] | None = None,
         id_lists: Mapping[str, IdList] | None = None,
-        overrides: LocalOverrides | None = None,
+        overrides: OverrideLookup | None = None,
         global_custom_fields: Mapping[str, Any] | None = None,
         disable_country_lookup: bool = False,
         disable_ua_parser: bool = False,
@@ -103,6 +103,15 @@ class Evaluator:
         # so exposure de-duplication treats them alike. The overrides table keeps each value
         # alive for this evaluator's lifetime (any change builds a new evaluator).
         self._forced: dict[tuple[str, str, int], Outcome] = {}
+
+    def with_overrides(self, overrides: OverrideLookup) -> Evaluator:
+        """This evaluator with other overrides: a copy sharing the snapshot and ID lists."""
+        copy = Evaluator.__new__(Evaluator)
+        for slot in Evaluator.__slots__:
+            setattr(copy, slot, getattr(self, slot))
+        copy.overrides = None if overrides.is_empty() else overrides
+        copy._forced = {}
+        return copy
 
     # -- public entry points ------------------------------------------------------------------
     # Made by _entry_point() below the class: one body, no extra call per check.

@@ -4,10 +4,10 @@ Within one request each name is evaluated once and logs one exposure, however ma
 decorators and views ask for it; the user is built only when something first needs it; and
 nothing raises into the request when Statsig is unavailable (defaults come back instead).
 
-Optional *overrides* (a staff member's per-session QA choices) force values for named checks:
-a forced name is recorded like any other but logs no exposure, since nobody was really exposed.
-They apply to the named check and its entry in this user's bootstrap, not to other specs that
-nest it (``pass_gate``); use the client's ``override_gate`` for that.
+Optional *overrides* (a staff member's per-session QA choices) force values as the client's own
+``override_gate`` would: in the named checks, in every spec that nests a forced gate
+(``pass_gate``, ``fail_gate``) and in this user's bootstrap. While a session forces anything,
+none of its checks logs an exposure: a QA session is not an experiment subject.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from statsig_core.user import StatsigUser
 
 if TYPE_CHECKING:
     from statsig_core.client import Statsig
+    from statsig_core.forced_checks import ForcedChecks
 
 __all__ = ["BoundStatsig", "EvaluationRecord", "Overrides"]
 
@@ -69,19 +70,7 @@ def _fallback(kind: str, name: str) -> Any:
     return _result(kind, name, outcome, _UNAVAILABLE)
 
 
-def _overridden(statsig: Statsig | None, kind: str, name: str, value: Any) -> Any:
-    """A forced result, the same outcome the evaluator gives its own overrides."""
-    spec = None
-    details = EvaluationDetails("Uninitialized", "LocalOverride")
-    if statsig is not None:
-        evaluator = statsig.evaluator
-        table = {"gate": evaluator.gates, "layer": evaluator.layers}.get(kind, evaluator.configs)
-        spec = table.get(name)
-        snapshot = evaluator.snapshot
-        details = EvaluationDetails(
-            snapshot.source, "LocalOverride", snapshot.lcut or None, snapshot.received_at or None
-        )
-    return _result(kind, name, forced_outcome(kind, spec, value), details)
+_FORCED_WITHOUT_CLIENT = EvaluationDetails("Uninitialized", "LocalOverride")
 
 
 class BoundStatsig:
@@ -103,6 +92,7 @@ class BoundStatsig:
         self._overrides = None if callable(overrides) else overrides
         self._overrides_factory = overrides if callable(overrides) else None
         self._memo: dict[tuple[str, str], Any] = {}
+        self._forced_checks: ForcedChecks | None = None
         self.evaluations: list[EvaluationRecord] = []
 
     @property
@@ -130,21 +120,36 @@ class BoundStatsig:
         return self._overrides
 
     def _forced(self, kind: str, name: str) -> Any:
+        """Without a client: the forced value of a named check, built as the evaluator would."""
         overrides = self.overrides
         for table in _LOOKUP[kind]:
             forced = overrides.get(table)
             if forced and name in forced:
-                return _overridden(self.statsig, kind, name, forced[name])
+                outcome = forced_outcome(kind, None, forced[name])
+                return _result(kind, name, outcome, _FORCED_WITHOUT_CLIENT)
         return None
 
+    def _qa_checks(self) -> ForcedChecks | None:
+        """The checks that see this session's forced values; None when it forces nothing."""
+        if self._forced_checks is None and self.statsig is not None and self.overrides:
+            self._forced_checks = self.statsig.forced_checks(self.overrides)
+        return self._forced_checks
+
     def _evaluate(self, kind: str, name: str, log_exposure: bool) -> Any:
-        forced = self._forced(kind, name)
-        if forced is not None:
-            return forced
         statsig = self.statsig
         if statsig is None:
-            return _fallback(kind, name)
+            forced = self._forced(kind, name)
+            return forced if forced is not None else _fallback(kind, name)
         user = self.user
+        qa = self._qa_checks()
+        if qa is not None:
+            if kind == "gate":
+                return qa.get_feature_gate(user, name)
+            if kind == "config":
+                return qa.get_config(user, name)
+            if kind == "experiment":
+                return qa.get_experiment(user, name)
+            return qa.get_layer(user, name)
         if kind == "gate":
             return statsig.get_feature_gate(user, name, log_exposure)
         if kind == "config":
@@ -218,21 +223,16 @@ class BoundStatsig:
     def get_client_initialize_response(
         self, hash: str = "djb2", client_sdk_key: str | None = None
     ) -> dict[str, Any] | None:
-        """This user's bootstrap values (memoized per hash and client key), with the forced
-        values of :attr:`overrides` in place of the entries they name, so a QA session's browser
-        sees what its server-side checks see."""
+        """This user's bootstrap values (memoized per hash and client key), evaluated with the
+        forced values of :attr:`overrides`, so a QA session's browser sees what its server-side
+        checks see."""
         key = ("bootstrap", f"{hash}|{client_sdk_key}")
         if key in self._memo:
             return self._memo[key]  # type: ignore[no-any-return]
         payload = None
-        statsig = self.statsig
-        build = getattr(statsig, "get_client_initialize_response", None)
+        qa = self._qa_checks()
+        build = getattr(qa or self.statsig, "get_client_initialize_response", None)
         if build is not None:
             payload = build(self.user, hash=hash, client_sdk_key=client_sdk_key)
-            forced = self.overrides
-            if payload is not None and forced:
-                from statsig_core.bootstrap import with_forced_values
-
-                payload = with_forced_values(payload, forced, statsig.evaluator)  # type: ignore[union-attr]
         self._memo[key] = payload
         return payload

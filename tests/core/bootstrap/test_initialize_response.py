@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from statsig_core import Statsig, StatsigOptions, StatsigUser, StatsigValueError, __version__
-from statsig_core.bootstrap import client_initialize_response, with_forced_values
+from statsig_core.bootstrap import client_initialize_response
 from statsig_core.evaluation.hashing import djb2, hash_name, sha256_base64
 
 from support.spec_users import users_for_specs
@@ -305,59 +305,6 @@ def test_overrides_are_left_out_unless_asked_for(statsig):
     assert forced["feature_gates"]["needs_base"]["value"] is False  # nested checks see it too
     assert forced["dynamic_configs"]["pricing"]["value"] == {"p": 0}
     assert forced["layer_configs"]["lay"]["rule_id"] == "default"
-
-
-FORCED = {
-    "gate": {"base": False, "segment:beta_testers": True, "missing_gate": True},
-    "config": {"pricing": {"p": 0}},
-    "experiment": {"exp_solo": {"c": 7}},
-    "layer": {"lay": {"color": "green"}},
-}
-
-
-@pytest.mark.parametrize("algorithm", ["none", "djb2", "sha256"])
-def test_forced_values_replace_entries_exactly_as_the_clients_own_overrides_do(statsig, algorithm):
-    plain = statsig.get_client_initialize_response(US, hash=algorithm)
-    before = json.dumps(plain, sort_keys=True)
-    forced = with_forced_values(plain, FORCED, statsig.evaluator)
-    assert json.dumps(plain, sort_keys=True) == before  # the shared payload is left alone
-
-    statsig.override_gate("base", False)
-    statsig.override_config("pricing", {"p": 0})
-    statsig.override_config("exp_solo", {"c": 7})
-    statsig.override_layer("lay", {"color": "green"})
-    reference = statsig.get_client_initialize_response(
-        US, hash=algorithm, include_local_overrides=True
-    )
-    for section, name in [
-        ("feature_gates", "base"),
-        ("dynamic_configs", "pricing"),
-        ("dynamic_configs", "exp_solo"),
-        ("layer_configs", "lay"),
-    ]:
-        hashed = hash_name(name, algorithm)
-        assert forced[section][hashed] == reference[section][hashed], name
-        assert forced[section][hashed] != plain[section][hashed], name
-    # Only the named entries change (a session override does not reach nested checks), and
-    # names the payload does not show (segments, unknown names) are not added.
-    needs_base = hash_name("needs_base", algorithm)
-    assert forced["feature_gates"][needs_base] == plain["feature_gates"][needs_base]
-    assert set(forced["feature_gates"]) == set(plain["feature_gates"])
-
-
-def test_forced_values_respect_the_client_apps_filter(make_statsig):
-    specs = dcs(
-        gates={
-            "web_only": spec(rule(cond(), id="w"), targetAppIDs=["app_web"]),
-            "server_only": spec(rule(cond(), id="s"), targetAppIDs=["app_server"]),
-        },
-        sdk_keys_to_app_ids={"client-web": "app_web"},
-    )
-    statsig = make_statsig(specs)
-    payload = statsig.get_client_initialize_response(US, hash="none", client_sdk_key="client-web")
-    forced = {"gate": {"web_only": False, "server_only": True}}
-    gates = with_forced_values(payload, forced, statsig.evaluator)["feature_gates"]
-    assert list(gates) == ["web_only"] and gates["web_only"]["value"] is False
 
 
 def test_a_gate_failing_to_evaluate_fails_every_spec_naming_it_the_same_way(make_statsig):

@@ -68,7 +68,7 @@ OVERRIDES = {
 }
 
 
-def test_overrides_force_values_are_recorded_and_log_no_exposure(make_statsig):
+def test_overrides_force_values_are_recorded_and_the_session_logs_no_exposure(make_statsig):
     client = make_statsig(PAYLOAD)
     with capture_events(client) as captured:
         bound = BoundStatsig(client, StatsigUser(user_id="u"), overrides=OVERRIDES)
@@ -90,10 +90,72 @@ def test_overrides_force_values_are_recorded_and_log_no_exposure(make_statsig):
             ("config", "exp", {"headline": "QA"}, "override", "Bootstrap:LocalOverride"),
             ("layer", "lay", {"p": 9}, "override", "Bootstrap:LocalOverride"),
         ]
-        assert bound.check_gate("other") is False  # names not forced evaluate as usual
-        assert [e["metadata"]["gate"] for e in captured.exposures("gate")] == ["other"]
+        assert bound.check_gate("other") is False  # names not forced evaluate as usual ...
+        assert captured.exposures("gate") == []  # ... but a QA session is no experiment subject
         assert captured.exposures("config") == []
         assert captured.exposures("layer") == []
+
+
+NESTING = dcs(
+    gates={
+        "beta": spec(rule(cond(), id="on")),
+        "needs_beta": spec(rule(cond("pass_gate", target="beta"), id="nested")),
+    },
+    configs={
+        "exp": spec(
+            rule(
+                cond(),
+                id="grp",
+                return_value={"color": "red"},
+                groupName="A",
+                isExperimentGroup=True,
+            ),
+            kind="dynamic_config",
+            entity="experiment",
+        ),
+    },
+    layers={"lay": spec(rule(cond(), id="alloc", configDelegate="exp"), kind="layer")},
+)
+
+
+def test_forced_values_reach_the_specs_that_nest_them_and_the_bootstrap(make_statsig):
+    client = make_statsig(NESTING)
+    user = StatsigUser(user_id="u")
+    plain = BoundStatsig(client, user)
+    assert plain.check_gate("needs_beta") is True
+    assert plain.get_layer("lay").get("color", "") == "red"
+
+    forced = {"gate": {"beta": False}, "experiment": {"exp": {"color": "green"}}}
+    qa = BoundStatsig(client, user, overrides=forced)
+    assert qa.check_gate("needs_beta") is False  # its pass_gate sees the forced gate
+    assert qa.get_experiment("exp").get("color") == "green"
+    # A layer delegating to it still reports the experiment's evaluation, as with the client's
+    # own override_config (the official core's behaviour too).
+    assert qa.get_layer("lay").get("color", "") == "red"
+    payload = qa.get_client_initialize_response(hash="none")
+    assert payload is not None
+    gates, layers = payload["feature_gates"], payload["layer_configs"]
+    assert (gates["beta"]["value"], gates["beta"]["rule_id"]) == (False, "override")
+    assert gates["needs_beta"]["value"] is False
+    assert payload["dynamic_configs"]["exp"]["value"] == {"color": "green"}
+    assert layers["lay"]["value"] == {"color": "red"}
+
+    # The same as the client's own overrides, which a bootstrap includes when asked.
+    client.override_gate("beta", False)
+    client.override_config("exp", {"color": "green"})
+    reference = client.get_client_initialize_response(
+        user, hash="none", include_local_overrides=True
+    )
+    assert payload == reference | {"sdkInfo": payload["sdkInfo"]}
+
+
+def test_a_client_override_applies_in_a_qa_session_but_not_in_its_bootstrap(make_statsig):
+    client = make_statsig(NESTING)
+    client.override_gate("beta", False)
+    qa = BoundStatsig(client, StatsigUser(user_id="u"), overrides={"layer": {"lay": {"x": 1}}})
+    assert qa.check_gate("beta") is False
+    payload = qa.get_client_initialize_response(hash="none")
+    assert payload is not None and payload["feature_gates"]["beta"]["value"] is True
 
 
 def test_overrides_factory_runs_once_on_the_first_check_and_may_fail(make_statsig):
