@@ -53,6 +53,17 @@ def forced_outcome(kind: str, spec: Spec | None, value: Any) -> Outcome:
     return outcome
 
 
+def _allocated(layer: Spec, experiment: Spec, inner: Outcome) -> Outcome:
+    """A layer's result carrying the outcome of the experiment it delegated to."""
+    result = inner.copy()
+    result.spec = layer
+    result.id_type = inner.id_type
+    result.allocated_experiment = experiment.name
+    result.experiment = experiment
+    result.explicit_parameters = experiment.explicit_parameters or ()
+    return result
+
+
 def _clean(exposures: list[dict[str, str]]) -> list[dict[str, str]]:
     """Drop the exposures of ``segment:`` gates; repeats stay, as in the official core."""
     return [e for e in exposures if not e["gate"].startswith("segment:")]
@@ -284,18 +295,20 @@ class Evaluator:
         user: StatsigUser,
         exposures: list[dict[str, str]],
     ) -> Outcome:
-        """A layer rule hands the evaluation to one of its experiments."""
+        """A layer rule hands the evaluation to one of its experiments (an override of that
+        experiment included, as in the official core)."""
         undelegated = _clean(exposures) if exposures else None
-        inner = self._evaluate(experiment, user, exposures)
-        result = rule.delegated.get(inner)
-        if result is None:
-            result = inner.copy()
-            result.spec = layer
-            result.id_type = inner.id_type
-            result.allocated_experiment = experiment.name
-            result.experiment = experiment
-            result.explicit_parameters = experiment.explicit_parameters or ()
-            rule.delegated[inner] = result
+        forced = MISSING
+        if self.overrides is not None:
+            forced = self.overrides.lookup("config", experiment.name, user)
+        if forced is MISSING:
+            inner = self._evaluate(experiment, user, exposures)
+            result = rule.delegated.get(inner)
+            if result is None:
+                result = rule.delegated[inner] = _allocated(layer, experiment, inner)
+        else:  # not cached on the shared rule: forced outcomes belong to this evaluator
+            inner = self._overridden("config", experiment.name, experiment, forced)
+            result = _allocated(layer, experiment, inner)
         if undelegated:
             result = result.copy()
             result.undelegated_secondary_exposures = undelegated

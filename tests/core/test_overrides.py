@@ -1,4 +1,5 @@
-"""Local overrides: global, per user id, per custom id value; nested gates see them too."""
+"""Local overrides: global, per user id, per custom id value; nested gates and the layer that
+delegates to an overridden experiment see them too."""
 
 from __future__ import annotations
 
@@ -51,6 +52,32 @@ def test_config_experiment_and_layer_overrides(make_statsig):
     assert client.get_config(ALICE, "cfg").get("v") == 2
     assert client.get_experiment(BOB, "unknown_exp").get("group") == "x"
     assert client.get_layer(ALICE, "lay").get("p") == "forced"
+
+
+def test_a_layer_delegating_to_an_overridden_experiment_takes_the_override(make_statsig):
+    payload = dcs(
+        configs={
+            "exp": spec(
+                rule(cond(), id="g", groupName="G", isExperimentGroup=True, return_value={"x": 1}),
+                kind="dynamic_config",
+                entity="experiment",
+                explicitParameters=["x"],
+            )
+        },
+        layers={"lay": spec(rule(cond(), id="al", configDelegate="exp"), kind="layer")},
+    )
+    client = make_statsig(payload)
+    assert client.get_layer(ALICE, "lay").get("x", 0) == 1
+    client.override_experiment("exp", {"x": 9}, user_id="alice")
+    layer = client.get_layer(ALICE, "lay")  # as statsig-python-core 0.24 answers
+    assert (layer.get("x", 0), layer.rule_id, layer.evaluation_details.reason) == (
+        9,
+        "override",
+        "LocalOverride",
+    )
+    assert layer.allocated_experiment_name == "exp"
+    assert client.get_layer(BOB, "lay").get("x", 0) == 1  # the override is alice's only
+    assert client.get_layer(ALICE, "lay").get("x", 0) == 9  # repeated: nothing cached wrongly
 
 
 def test_removing_overrides_restores_evaluation(make_statsig):

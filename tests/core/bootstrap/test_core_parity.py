@@ -238,9 +238,21 @@ def test_forced_entries_differ_only_in_the_listed_fields(make_statsig):
                 entity="experiment",
                 isActive=True,
             ),
+            "exp2": spec(
+                rule(cond(), id="g2", groupName="G", isExperimentGroup=True, return_value={"y": 1}),
+                kind="dynamic_config",
+                entity="experiment",
+                isActive=True,
+                hasSharedParams=True,
+                explicitParameters=["y"],
+            ),
         },
-        layers={"lay": spec(rule(cond(), id="al", configDelegate="exp"), kind="layer")},
-        experiment_to_layer={"exp": "lay"},
+        layers={
+            "lay": spec(rule(cond(), id="al", configDelegate="exp"), kind="layer"),
+            # Not overridden itself: it delegates to an overridden experiment.
+            "lay2": spec(rule(cond(), id="al2", configDelegate="exp2"), kind="layer"),
+        },
+        experiment_to_layer={"exp": "lay", "exp2": "lay2"},
     )
 
     class Specs(data_store.DataStore):  # type: ignore[misc,name-defined]
@@ -260,8 +272,10 @@ def test_forced_entries_differ_only_in_the_listed_fields(make_statsig):
         sdk.override_layer("lay", {"x": 5})
     theirs_sdk.override_dynamic_config("cfg", {"a": 2})
     theirs_sdk.override_experiment("exp", {"x": 9})
+    theirs_sdk.override_experiment("exp2", {"y": 7})
     ours_sdk.override_config("cfg", {"a": 2})
     ours_sdk.override_config("exp", {"x": 9})
+    ours_sdk.override_config("exp2", {"y": 7})
     try:
         theirs = json.loads(
             theirs_sdk.get_client_initialize_response(
@@ -287,5 +301,11 @@ def test_forced_entries_differ_only_in_the_listed_fields(make_statsig):
         ("dynamic_configs", "exp", "id_type"): ("", "userID"),
         ("dynamic_configs", "exp", "is_experiment_active"): (False, True),
         ("layer_configs", "lay", "id_type"): ("", "userID"),
+        ("dynamic_configs", "exp2", "id_type"): ("", "userID"),
+        ("dynamic_configs", "exp2", "is_experiment_active"): (False, True),
+        ("dynamic_configs", "exp2", "explicit_parameters"): ("<absent>", ["y"]),
+        ("dynamic_configs", "exp2", "is_in_layer"): ("<absent>", True),
+        ("layer_configs", "lay2", "is_experiment_active"): (False, True),
     }
+    assert ours["layer_configs"]["lay2"]["value"] == {"y": 7}  # the override, through delegation
     assert ours["feature_gates"]["needs"]["value"] is False  # the nested check saw the override

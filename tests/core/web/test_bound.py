@@ -129,16 +129,14 @@ def test_forced_values_reach_the_specs_that_nest_them_and_the_bootstrap(make_sta
     qa = BoundStatsig(client, user, overrides=forced)
     assert qa.check_gate("needs_beta") is False  # its pass_gate sees the forced gate
     assert qa.get_experiment("exp").get("color") == "green"
-    # A layer delegating to it still reports the experiment's evaluation, as with the client's
-    # own override_config (the official core's behaviour too).
-    assert qa.get_layer("lay").get("color", "") == "red"
+    assert qa.get_layer("lay").get("color", "") == "green"  # it delegates to the forced experiment
     payload = qa.get_client_initialize_response(hash="none")
     assert payload is not None
     gates, layers = payload["feature_gates"], payload["layer_configs"]
     assert (gates["beta"]["value"], gates["beta"]["rule_id"]) == (False, "override")
     assert gates["needs_beta"]["value"] is False
     assert payload["dynamic_configs"]["exp"]["value"] == {"color": "green"}
-    assert layers["lay"]["value"] == {"color": "red"}
+    assert layers["lay"]["value"] == {"color": "green"}
 
     # The same as the client's own overrides, which a bootstrap includes when asked.
     client.override_gate("beta", False)
