@@ -36,9 +36,7 @@ class OneUserEvaluator(Evaluator):
     def of(
         cls, base: Evaluator, user: StatsigUser, app_id: str | None, overrides: bool
     ) -> OneUserEvaluator:
-        made = cls.__new__(cls)
-        for slot in Evaluator.__slots__:
-            setattr(made, slot, getattr(base, slot))
+        made = base.copy_as(cls)
         made.app_id = app_id
         if not overrides:
             made.overrides = None

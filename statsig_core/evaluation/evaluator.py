@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from operator import attrgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from statsig_core.evaluation.conditions import UnsupportedCondition, unit_id
 from statsig_core.evaluation.hashing import first_u64
@@ -31,6 +31,7 @@ _UNRECOGNIZED_CONFIG = Outcome(None, None, "", {}, False, False, reason="Unrecog
 _NO_EXPOSURES: list[dict[str, str]] = []  # passed to specs that never append (see needs_exposures)
 _MAX_VARIANTS = 256
 _sha256 = hashlib.sha256
+_E = TypeVar("_E", bound="Evaluator")
 
 
 def _special(spec: Spec, rule_id: str, reason: str) -> Outcome:
@@ -115,11 +116,17 @@ class Evaluator:
         # alive for this evaluator's lifetime (any change builds a new evaluator).
         self._forced: dict[tuple[str, str, int], Outcome] = {}
 
+    def copy_as(self, cls: type[_E]) -> _E:
+        """A ``cls`` (this class or a subclass) holding this evaluator's state: the snapshot, ID
+        lists and tables are shared, not copied."""
+        made = cls.__new__(cls)
+        for slot in Evaluator.__slots__:
+            setattr(made, slot, getattr(self, slot))
+        return made
+
     def with_overrides(self, overrides: OverrideLookup) -> Evaluator:
         """This evaluator with other overrides: a copy sharing the snapshot and ID lists."""
-        copy = Evaluator.__new__(Evaluator)
-        for slot in Evaluator.__slots__:
-            setattr(copy, slot, getattr(self, slot))
+        copy = self.copy_as(Evaluator)
         copy.overrides = None if overrides.is_empty() else overrides
         copy._forced = {}
         return copy
