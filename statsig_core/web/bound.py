@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from statsig_core.evaluation.evaluator import forced_outcome
+from statsig_core.overrides import MISSING, ForcedValues
 from statsig_core.results import DynamicConfig, EvaluationDetails, Experiment, FeatureGate, Layer
 from statsig_core.specs.model import Outcome
 from statsig_core.user import StatsigUser
@@ -35,12 +36,6 @@ Overrides = Mapping[str, Mapping[str, Any]]
 
 _UNAVAILABLE = EvaluationDetails("Uninitialized", "Unrecognized")
 # Configs and experiments share one table in Statsig, so either kind's override serves both.
-_LOOKUP = {
-    "gate": ("gate",),
-    "config": ("config", "experiment"),
-    "experiment": ("experiment", "config"),
-    "layer": ("layer",),
-}
 
 
 @dataclass(frozen=True)
@@ -120,14 +115,13 @@ class BoundStatsig:
         return self._overrides
 
     def _forced(self, kind: str, name: str) -> Any:
-        """Without a client: the forced value of a named check, built as the evaluator would."""
-        overrides = self.overrides
-        for table in _LOOKUP[kind]:
-            forced = overrides.get(table)
-            if forced and name in forced:
-                outcome = forced_outcome(kind, None, forced[name])
-                return _result(kind, name, outcome, _FORCED_WITHOUT_CLIENT)
-        return None
+        """Without a client: the forced value of a named check, found and built as the
+        evaluator finds and builds it with a client (:class:`ForcedValues`)."""
+        table = kind if kind in ("gate", "layer") else "config"
+        value = ForcedValues(self.overrides).lookup(table, name, self.user)
+        if value is MISSING:
+            return None
+        return _result(kind, name, forced_outcome(table, None, value), _FORCED_WITHOUT_CLIENT)
 
     def _qa_checks(self) -> ForcedChecks | None:
         """The checks that see this session's forced values; None when it forces nothing."""
