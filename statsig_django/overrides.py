@@ -25,10 +25,9 @@ from statsig_core.web.qa_overrides import (
     OverrideError,
     Section,
     Table,
+    apply_to_session,
+    change_message,
     clean_table,
-    dumps,
-    form_changes,
-    with_change,
 )
 from statsig_core.web.qa_overrides import sections as _sections
 from statsig_django.signals import override_changed
@@ -92,8 +91,7 @@ def _log_entry(user: Any, message: str) -> None:
 
 def _audit(request: HttpRequest, kind: str, name: str, value: Any) -> None:
     user = request.user
-    shown = "cleared" if value is None else f"= {dumps(value)}"
-    message = f"Statsig session override: {kind} {name!r} {shown}"
+    message = change_message(kind, name, value)
     if apps.is_installed("django.contrib.admin") and apps.is_installed(
         "django.contrib.contenttypes"
     ):
@@ -105,17 +103,13 @@ def _audit(request: HttpRequest, kind: str, name: str, value: Any) -> None:
 
 
 def apply_form(request: HttpRequest, statsig: Statsig | None) -> None:
-    """Apply the page's POST (see :func:`statsig_core.web.qa_overrides.form_changes`), auditing
-    each change that changed something."""
-    for kind, name, value in form_changes(request.POST, stored(request), statsig):
-        changed = with_change(stored(request), kind, name, value)
-        if changed is None:
-            continue
-        if changed:
-            request.session[SESSION_KEY] = changed
-        else:
-            request.session.pop(SESSION_KEY, None)
+    """Apply the page's POST (see :func:`statsig_core.web.qa_overrides.apply_to_session`),
+    auditing each change that changed something."""
+
+    def audit(kind: str, name: str, value: Any) -> None:
         _audit(request, kind, name, value)
+
+    apply_to_session(request.POST, request.session, SESSION_KEY, statsig, audit)
 
 
 def sections(bound: BoundStatsig) -> list[Section]:

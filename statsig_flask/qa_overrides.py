@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from blinker import Namespace
 from flask import current_app, session
 
-from statsig_core.web.qa_overrides import Table, clean_table, dumps, form_changes, with_change
+from statsig_core.web.qa_overrides import Table, apply_to_session, change_message, clean_table
 
 if TYPE_CHECKING:
     from statsig_core import Statsig
@@ -59,18 +59,11 @@ def session_overrides(access: Callable[[], bool] | None) -> Table | None:
 
 
 def apply_form(form: Mapping[str, str], statsig: Statsig | None, user_id: str | None) -> None:
-    """Apply the page's POST (see :func:`statsig_core.web.qa_overrides.form_changes`), auditing
-    each change that changed something."""
-    for kind, name, value in form_changes(form, _stored(), statsig):
-        changed = with_change(_stored(), kind, name, value)
-        if changed is None:
-            continue
-        if changed:
-            session[SESSION_KEY] = changed
-        else:
-            session.pop(SESSION_KEY, None)
-        shown = "cleared" if value is None else f"= {dumps(value)}"
-        logger.info("statsig: session override: %s %r %s (user %s)", kind, name, shown, user_id)
+    """Apply the page's POST (see :func:`statsig_core.web.qa_overrides.apply_to_session`),
+    auditing each change that changed something."""
+
+    def audit(kind: str, name: str, value: Any) -> None:
+        logger.info("statsig: %s (user %s)", change_message(kind, name, value), user_id)
         override_changed.send(
             current_app._get_current_object(),  # type: ignore[attr-defined]
             kind=kind,
@@ -78,3 +71,5 @@ def apply_form(form: Mapping[str, str], statsig: Statsig | None, user_id: str | 
             value=value,
             user_id=user_id,
         )
+
+    apply_to_session(form, session, SESSION_KEY, statsig, audit)

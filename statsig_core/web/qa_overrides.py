@@ -10,7 +10,7 @@ change is audited are the framework's business (``statsig_django.overrides``,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,8 @@ __all__ = [
     "Row",
     "Section",
     "Table",
+    "apply_to_session",
+    "change_message",
     "clean_table",
     "dumps",
     "form_changes",
@@ -147,6 +149,34 @@ def form_changes(form: Mapping[str, str], current: Table, statsig: Statsig | Non
     if name not in known_names(statsig)[kind]:
         raise OverrideError(f"There is no {kind} {name!r} in the loaded specs.")
     return [(kind, name, _parse(kind, form.get("value", "")))]
+
+
+def change_message(kind: str, name: str, value: Any) -> str:
+    """The audit line of one change (``value`` ``None``: cleared)."""
+    shown = "cleared" if value is None else f"= {dumps(value)}"
+    return f"Statsig session override: {kind} {name!r} {shown}"
+
+
+def apply_to_session(
+    form: Mapping[str, str],
+    session: MutableMapping[str, Any],
+    key: str,
+    statsig: Statsig | None,
+    audit: Callable[[str, str, Any], None],
+) -> None:
+    """Apply the page's POST (:func:`form_changes`) to the table kept in ``session[key]`` of a
+    Django or Flask session (dropped when it empties), calling ``audit(kind, name, value)`` for
+    each change that changed something. Raises :class:`OverrideError` before changing
+    anything."""
+    for kind, name, value in form_changes(form, clean_table(session.get(key)), statsig):
+        changed = with_change(clean_table(session.get(key)), kind, name, value)
+        if changed is None:
+            continue
+        if changed:
+            session[key] = changed
+        else:
+            session.pop(key, None)
+        audit(kind, name, value)
 
 
 def sections(bound: BoundStatsig, titles: Mapping[str, str] = TITLES) -> list[Section]:

@@ -8,6 +8,7 @@ from statsig_core import Statsig, StatsigOptions, StatsigUser
 from statsig_core.web import BoundStatsig
 from statsig_core.web.qa_overrides import (
     OverrideError,
+    apply_to_session,
     clean_table,
     form_changes,
     known_names,
@@ -99,3 +100,26 @@ def test_rows_show_the_value_now_with_the_override_and_stale_names(statsig: Stat
         "Experiments",
         "Layers",
     ]
+
+
+def test_a_form_updates_the_session_table_and_audits_only_real_changes(statsig: Statsig):
+    session: dict[str, object] = {"other": 1}
+    audited: list[tuple[str, str, object]] = []
+
+    def audit(kind: str, name: str, value: object) -> None:
+        audited.append((kind, name, value))
+
+    set_beta = {"action": "set", "kind": "gate", "name": "beta", "value": "false"}
+    apply_to_session(set_beta, session, "qa", statsig, audit)
+    assert session == {"other": 1, "qa": {"gate": {"beta": False}}}
+    apply_to_session(
+        {"action": "clear", "kind": "layer", "name": "layout"}, session, "qa", statsig, audit
+    )
+    apply_to_session({"action": "clear_all"}, session, "qa", statsig, audit)
+    assert session == {"other": 1}  # the emptied table is dropped, nothing else touched
+    assert audited == [("gate", "beta", False), ("gate", "beta", None)]
+    with pytest.raises(OverrideError):
+        apply_to_session(
+            {"action": "set", "kind": "gate", "name": "nope"}, session, "qa", statsig, audit
+        )
+    assert session == {"other": 1}
