@@ -111,10 +111,10 @@ COOKIE_DEFAULTS: dict[str, Any] = {
 }
 LOG_EVENT_DEFAULTS: dict[str, Any] = {
     "CSRF_EXEMPT": False,
-    "MAX_BYTES": 64 * 1024,
-    "MAX_EVENTS": 100,
-    "RATE": 120,
-    "BURST": 60,
+    "MAX_BYTES": IntakeLimits.max_bytes,
+    "MAX_EVENTS": IntakeLimits.max_events,
+    "RATE": IntakeLimits.rate_per_minute,
+    "BURST": IntakeLimits.burst,
 }
 DEFAULTS: dict[str, Any] = {
     "SERVER_SECRET": None,

@@ -19,6 +19,7 @@ from statsig_core import StatsigOptions
 from statsig_core.bootstrap import HASH_ALGORITHMS
 from statsig_core.options import EVENT_TRANSPORTS
 from statsig_core.web import is_valid_cookie_name
+from statsig_core.web.endpoints import limit_problems
 from statsig_django.conf import COOKIE_DEFAULTS, DEFAULTS, LOG_EVENT_DEFAULTS
 
 __all__ = ["VALIDATORS", "Problem"]
@@ -192,11 +193,8 @@ def _log_event(raw: Mapping[str, Any]) -> Iterator[Problem]:
     section = raw.get("LOG_EVENT", {})
     if not isinstance(section, Mapping):
         return
-    for key in ("MAX_BYTES", "MAX_EVENTS", "BURST"):
-        if not (_is_count(section.get(key, 1)) and section.get(key, 1) > 0):
-            yield "E017", f"STATSIG['LOG_EVENT'][{key!r}] must be an integer > 0.", None
-    if not _is_number(section.get("RATE", 0)):
-        yield "E017", "STATSIG['LOG_EVENT']['RATE'] must be events per minute (>= 0).", None
+    for key, wrong in limit_problems(section):
+        yield "E017", f"STATSIG['LOG_EVENT'][{key!r}] {wrong}.", None
     if section.get("CSRF_EXEMPT") is True:
         yield (
             "W003",

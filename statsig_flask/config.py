@@ -20,7 +20,7 @@ from statsig_core import StatsigOptions, StatsigUser, StatsigValueError
 from statsig_core.bootstrap import HASH_ALGORITHMS
 from statsig_core.options import EVENT_TRANSPORTS
 from statsig_core.web import StableIdCookie, is_valid_cookie_name
-from statsig_core.web.endpoints import IntakeLimits
+from statsig_core.web.endpoints import IntakeLimits, limit_problems
 
 __all__ = ["DEFAULTS", "LogEventSettings", "Settings", "load_settings", "resolve_user_loader"]
 
@@ -258,13 +258,8 @@ def _log_event(raw: object, problem: Callable[[str, str], None]) -> LogEventSett
     unknown = sorted(set(raw) - set(_LOG_EVENT_KEYS))
     if unknown:
         problem("STATSIG_LOG_EVENT", f"unknown key(s): {', '.join(map(str, unknown))}")
-    for key in ("MAX_BYTES", "MAX_EVENTS", "BURST"):
-        value = raw.get(key, 1)
-        if type(value) is not int or value <= 0:
-            problem("STATSIG_LOG_EVENT", f"{key} must be an integer > 0")
-    rate = raw.get("RATE", 0)
-    if isinstance(rate, bool) or not isinstance(rate, int | float) or rate < 0:
-        problem("STATSIG_LOG_EVENT", "RATE must be events per minute (>= 0)")
+    for key, wrong in limit_problems(raw):
+        problem("STATSIG_LOG_EVENT", f"{key} {wrong}")
     if not isinstance(raw.get("ALLOW_CROSS_SITE", False), bool):
         problem("STATSIG_LOG_EVENT", "ALLOW_CROSS_SITE must be True or False")
     # Bad values are listed above and fail init_app; the settings built here are then unused.

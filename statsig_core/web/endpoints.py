@@ -10,6 +10,7 @@ refuse the same things with the same messages.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +21,14 @@ from statsig_core.web.browser_events import BrowserEvent, InvalidBrowserEvents, 
 from statsig_core.web.request_user import is_valid_stable_id
 from statsig_core.web.throttle import TokenBuckets
 
-__all__ = ["IP_FACTOR", "EventIntake", "IntakeLimits", "IntakeResult", "requested_hash"]
+__all__ = [
+    "IP_FACTOR",
+    "EventIntake",
+    "IntakeLimits",
+    "IntakeResult",
+    "limit_problems",
+    "requested_hash",
+]
 
 #: The IP's bucket is this many times the visitor's: new visitors behind one NAT share it.
 IP_FACTOR = 10
@@ -47,6 +55,21 @@ class IntakeLimits:
     max_events: int = 100
     rate_per_minute: float = 120
     burst: int = 60
+
+
+def limit_problems(section: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """``(key, what is wrong)`` for the limits in a framework's event-endpoint settings
+    (``MAX_BYTES``, ``MAX_EVENTS``, ``BURST``, ``RATE``); a key left out keeps its default.
+    Django's system check and Flask's ``init_app`` word them their own way."""
+    problems = []
+    for key in ("MAX_BYTES", "MAX_EVENTS", "BURST"):
+        value = section.get(key, 1)
+        if type(value) is not int or value <= 0:
+            problems.append((key, "must be an integer > 0"))
+    rate = section.get("RATE", 0)
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or rate < 0:
+        problems.append(("RATE", "must be events per minute (>= 0)"))
+    return problems
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,13 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from statsig_core.web.endpoints import IP_FACTOR, EventIntake, IntakeLimits, requested_hash
+from statsig_core.web.endpoints import (
+    IP_FACTOR,
+    EventIntake,
+    IntakeLimits,
+    limit_problems,
+    requested_hash,
+)
 
 STABLE = "0b5e6a8e-6a8e-4b5e-9a8e-0b5e6a8e6a8e"
 
@@ -79,3 +85,15 @@ def test_clear_forgets_every_bucket():
     post(intake, limits, user_id="u1")
     intake.clear()
     assert post(intake, limits, user_id="u1").status == 202
+
+
+def test_limit_settings_are_checked_key_by_key_with_defaults_for_absent_keys():
+    assert limit_problems({}) == []
+    assert limit_problems({"MAX_BYTES": 1, "MAX_EVENTS": 2, "BURST": 3, "RATE": 0.5}) == []
+    bad = {"MAX_BYTES": 0, "MAX_EVENTS": True, "BURST": 2.5, "RATE": -1}
+    assert limit_problems(bad) == [
+        ("MAX_BYTES", "must be an integer > 0"),
+        ("MAX_EVENTS", "must be an integer > 0"),
+        ("BURST", "must be an integer > 0"),
+        ("RATE", "must be events per minute (>= 0)"),
+    ]
