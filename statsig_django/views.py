@@ -29,7 +29,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from statsig_core.web.endpoints import EventIntake, requested_hash
+from statsig_core.web.endpoints import EventIntake, requested_hash, too_large
 from statsig_django.binding import bind
 from statsig_django.bootstrap import client_payload
 from statsig_django.conf import get_settings
@@ -67,18 +67,18 @@ def _log_event(request: HttpRequest) -> HttpResponse:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         declared = 0
-    if declared > limits.max_bytes:  # refused before Django reads the body
-        return _json({"error": f"the body is over {limits.max_bytes} bytes"}, status=413)
-    bound = bind(request)
-    result = intake.accept(
-        request.body,
-        limits,
-        user_id=bound.user.user_id,
-        stable_id_cookie=request.COOKIES.get(get_settings().stable_id.cookie.name),
-        ip=bound.user.ip or request.META.get("REMOTE_ADDR"),
-    )
-    for name, value, metadata in result.events:
-        bound.log_event(name, value, metadata)
+    result = too_large(declared, limits)  # refused before Django reads the body
+    if result is None:
+        bound = bind(request)
+        result = intake.accept(
+            request.body,
+            limits,
+            user_id=bound.user.user_id,
+            stable_id_cookie=request.COOKIES.get(get_settings().stable_id.cookie.name),
+            ip=bound.user.ip or request.META.get("REMOTE_ADDR"),
+        )
+        for name, value, metadata in result.events:
+            bound.log_event(name, value, metadata)
     response = _json(result.body, status=result.status)
     if result.retry_after is not None:
         response["Retry-After"] = str(result.retry_after)

@@ -37,7 +37,7 @@ import orjson
 from flask import Blueprint, Response, abort, make_response, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
-from statsig_core.web.endpoints import EventIntake, requested_hash
+from statsig_core.web.endpoints import EventIntake, requested_hash, too_large
 from statsig_core.web.qa_overrides import OverrideError, sections
 from statsig_flask.bootstrap import client_payload
 from statsig_flask.extension import get_state, request_statsig
@@ -88,18 +88,18 @@ def log_event() -> Response:
     limits = settings.log_event
     if not limits.allow_cross_site and _is_cross_site():
         return _json({"error": "cross-site event posts are refused"}, status=403)
-    if (request.content_length or 0) > limits.max_bytes:  # refused before the body is read
-        return _json({"error": f"the body is over {limits.max_bytes} bytes"}, status=413)
-    bound = request_statsig()
-    result = intake.accept(
-        request.stream.read(limits.max_bytes + 1),
-        limits,
-        user_id=bound.user.user_id,
-        stable_id_cookie=request.cookies.get(settings.cookie.name),
-        ip=bound.user.ip or request.remote_addr,
-    )
-    for name, value, metadata in result.events:
-        bound.log_event(name, value, metadata)
+    result = too_large(request.content_length, limits)  # refused before the body is read
+    if result is None:
+        bound = request_statsig()
+        result = intake.accept(
+            request.stream.read(limits.max_bytes + 1),
+            limits,
+            user_id=bound.user.user_id,
+            stable_id_cookie=request.cookies.get(settings.cookie.name),
+            ip=bound.user.ip or request.remote_addr,
+        )
+        for name, value, metadata in result.events:
+            bound.log_event(name, value, metadata)
     response = _json(result.body, status=result.status)
     if result.retry_after is not None:
         response.headers["Retry-After"] = str(result.retry_after)

@@ -28,6 +28,7 @@ __all__ = [
     "IntakeResult",
     "limit_problems",
     "requested_hash",
+    "too_large",
 ]
 
 #: The IP's bucket is this many times the visitor's: new visitors behind one NAT share it.
@@ -83,6 +84,14 @@ class IntakeResult:
     retry_after: int | None = None
 
 
+def too_large(length: int | None, limits: IntakeLimits) -> IntakeResult | None:
+    """The 413 for a body of ``length`` bytes over the limit: checked on the declared
+    ``Content-Length`` before anything reads the body, then on the body read."""
+    if (length or 0) > limits.max_bytes:
+        return IntakeResult(413, {"error": f"the body is over {limits.max_bytes} bytes"})
+    return None
+
+
 class EventIntake:
     """Checks browser event posts; one per process, since it holds the rate-limit buckets."""
 
@@ -102,8 +111,9 @@ class EventIntake:
         else the stable-id cookie the browser sent back (not one minted for this request, which
         would make every cookie-less post a new visitor); without either, only the IP's bucket
         applies."""
-        if len(body) > limits.max_bytes:
-            return IntakeResult(413, {"error": f"the body is over {limits.max_bytes} bytes"})
+        refused = too_large(len(body), limits)
+        if refused is not None:
+            return refused
         try:
             events = parse_browser_events(body, limits.max_events)
         except InvalidBrowserEvents as exc:
