@@ -29,7 +29,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from statsig_core.web.endpoints import EventIntake, requested_hash, too_large
+from statsig_core.web.endpoints import EventIntake, initialize_answer, requested_hash, too_large
 from statsig_django.binding import bind
 from statsig_django.bootstrap import client_payload
 from statsig_django.conf import get_settings
@@ -49,10 +49,8 @@ def _json(data: Any, status: int = 200) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def initialize(request: HttpRequest) -> HttpResponse:
     payload = client_payload(bind(request), hash=requested_hash(_post_body(request)))
-    if payload is None:
-        response = _json({"has_updates": False, "error": "statsig is unavailable"}, status=503)
-    else:
-        response = _json(payload)
+    status, body = initialize_answer(payload)
+    response = _json(body, status=status)
     patch_cache_control(response, private=True, no_store=True)
     return response
 

@@ -37,7 +37,7 @@ import orjson
 from flask import Blueprint, Response, abort, make_response, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
-from statsig_core.web.endpoints import EventIntake, requested_hash, too_large
+from statsig_core.web.endpoints import EventIntake, initialize_answer, requested_hash, too_large
 from statsig_core.web.qa_overrides import OverrideError, sections
 from statsig_flask.bootstrap import client_payload
 from statsig_flask.extension import get_state, request_statsig
@@ -61,11 +61,8 @@ def _json(data: Any, status: int = 200) -> Response:
 def initialize() -> Response:
     # The SDK sends its user and wanted hash: a few KiB. More is not read (and then not JSON).
     body = request.stream.read(_MAX_INITIALIZE_BODY) if request.method == "POST" else b""
-    payload = client_payload(hash=requested_hash(body))
-    if payload is None:
-        response = _json({"has_updates": False, "error": "statsig is unavailable"}, status=503)
-    else:
-        response = _json(payload)
+    status, answer = initialize_answer(client_payload(hash=requested_hash(body)))
+    response = _json(answer, status=status)
     response.cache_control.private = True
     response.cache_control.no_store = True
     return response

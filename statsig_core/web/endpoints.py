@@ -26,6 +26,7 @@ __all__ = [
     "EventIntake",
     "IntakeLimits",
     "IntakeResult",
+    "initialize_answer",
     "limit_problems",
     "requested_hash",
     "too_large",
@@ -45,6 +46,14 @@ def requested_hash(body: bytes) -> str | None:
         return None
     wanted = data.get("hash") if isinstance(data, dict) else None
     return wanted if wanted in HASH_ALGORITHMS else None
+
+
+def initialize_answer(payload: dict[str, Any] | None) -> tuple[int, dict[str, Any]]:
+    """``(status, JSON body)`` of an initialize request: the payload, or a 503 the SDK reads as
+    "no values" when Statsig is unavailable (it then keeps its cache or defaults)."""
+    if payload is None:
+        return 503, {"has_updates": False, "error": "statsig is unavailable"}
+    return 200, payload
 
 
 @dataclass(frozen=True)
