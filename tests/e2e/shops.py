@@ -13,9 +13,6 @@ import json
 import os
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +20,7 @@ from typing import Any
 
 from statsig_core import Statsig, StatsigOptions, StatsigUser
 
-from support.net import free_port
+from support.net import free_port, wait_until_serving
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "example_projects"
@@ -83,20 +80,6 @@ def _commands(kind: str, port: int) -> tuple[Path, list[list[str]]]:
     return folder, [[sys.executable, "-m", "flask", "--app", "shop", "run", "--port", str(port)]]
 
 
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.1)
-    raise RuntimeError(f"no answer from {url} within {START_TIMEOUT}s:\n{log.read_text()}")
-
-
 @contextlib.contextmanager
 def run_shop(kind: str, folder: Path, js_client_cache: Path) -> Iterator[Shop]:
     """Start the ``kind`` shop (state under ``folder``), yield it, stop it."""
@@ -116,7 +99,7 @@ def run_shop(kind: str, folder: Path, js_client_cache: Path) -> Iterator[Shop]:
         process = subprocess.Popen(commands[-1], cwd=workdir, env=env, stdout=out, stderr=out)
     base_url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(base_url + "/", process, log)
+        wait_until_serving(base_url + "/", process, log, START_TIMEOUT)
         yield Shop(kind, base_url, folder / "events.jsonl", log)
     finally:
         process.terminate()

@@ -6,16 +6,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-import pytest
 
-from support.net import free_port
+from support.net import free_port, wait_until_serving
 from support.services import require_module
 
 __all__ = ["Visit", "gunicorn_server", "visit_concurrently"]
@@ -48,25 +46,12 @@ def gunicorn_server(
         )
         url = f"http://127.0.0.1:{port}"
         try:
-            _wait_until_ready(server, f"{url}{ready_path}", log_file)
+            wait_until_serving(f"{url}{ready_path}", server, log_file)
             yield url, server
         finally:
             if server.poll() is None:
                 server.kill()
                 server.wait(5)
-
-
-def _wait_until_ready(server: subprocess.Popen[bytes], url: str, log_file: Path) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            pytest.fail(f"gunicorn did not start:\n{log_file.read_text()}")
-        time.sleep(0.1)
 
 
 def visit_concurrently(url: str, count: int = 24, rounds: int = 5) -> list[Visit]:
