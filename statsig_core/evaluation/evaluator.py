@@ -194,7 +194,13 @@ class Evaluator:
         logger.error("statsig: evaluating %r failed", spec.name, exc_info=exc)  # never raise
         return _special(spec, "error", "Error")
 
-    def _overridden(self, kind: str, name: str, spec: Spec | None, value: Any) -> Outcome:
+    def _override(
+        self, overrides: OverrideLookup, kind: str, name: str, spec: Spec | None, user: StatsigUser
+    ) -> Outcome | None:
+        """The outcome ``overrides`` force on ``name`` for this user, or None."""
+        value = overrides.lookup(kind, name, user)
+        if value is MISSING:
+            return None
         key = (kind, name, id(value))
         outcome = self._forced.get(key)
         if outcome is None:
@@ -305,17 +311,18 @@ class Evaluator:
         """A layer rule hands the evaluation to one of its experiments (an override of that
         experiment included, as in the official core)."""
         undelegated = _clean(exposures) if exposures else None
-        forced = MISSING
-        if self.overrides is not None:
-            forced = self.overrides.lookup("config", experiment.name, user)
-        if forced is MISSING:
+        overrides = self.overrides
+        forced = None
+        if overrides is not None:
+            forced = self._override(overrides, "config", experiment.name, experiment, user)
+        if forced is not None:  # not cached on the shared rule: it belongs to this evaluator
+            result = _allocated(layer, experiment, forced)
+        else:
             inner = self._evaluate(experiment, user, exposures)
-            result = rule.delegated.get(inner)
-            if result is None:
-                result = rule.delegated[inner] = _allocated(layer, experiment, inner)
-        else:  # not cached on the shared rule: forced outcomes belong to this evaluator
-            inner = self._overridden("config", experiment.name, experiment, forced)
-            result = _allocated(layer, experiment, inner)
+            cached = rule.delegated.get(inner)
+            if cached is None:
+                cached = rule.delegated[inner] = _allocated(layer, experiment, inner)
+            result = cached
         if undelegated:
             result = result.copy()
             result.undelegated_secondary_exposures = undelegated
@@ -373,10 +380,11 @@ def _entry_point(kind: str, table: str, unrecognized: Outcome) -> Callable[..., 
 
     def evaluate(self: Evaluator, user: StatsigUser, name: str) -> Outcome:
         specs = get_table(self)
-        if self.overrides is not None:
-            forced = self.overrides.lookup(kind, name, user)
-            if forced is not MISSING:
-                return self._overridden(kind, name, specs.get(name), forced)
+        overrides = self.overrides
+        if overrides is not None:
+            forced = self._override(overrides, kind, name, specs.get(name), user)
+            if forced is not None:
+                return forced
         spec = specs.get(name)
         if spec is None:
             return unrecognized
